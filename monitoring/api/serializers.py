@@ -1,0 +1,177 @@
+from django.contrib.auth import get_user_model
+from rest_framework import serializers
+
+from wardflux.api.fields import WriteOnlySecretField, keep_blank_secrets
+
+from ..models import (
+    Device,
+    MonitoringItem,
+    MonitoringProfile,
+    MonitoringTemplate,
+    SNMPCredential,
+    Tag,
+    TemplateItem,
+)
+from ..models.credentials import credential_errors
+
+SECRETS = ["community", "auth_key", "priv_key"]
+
+
+class SNMPCredentialSerializer(serializers.ModelSerializer):
+    community = WriteOnlySecretField()
+    auth_key = WriteOnlySecretField()
+    priv_key = WriteOnlySecretField()
+    has_community = serializers.SerializerMethodField()
+    has_auth_key = serializers.SerializerMethodField()
+    has_priv_key = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SNMPCredential
+        fields = [
+            "id", "name", "version", "community", "username", "security_level",
+            "auth_protocol", "auth_key", "priv_protocol", "priv_key", "context",
+            "port", "timeout", "retries", "has_community", "has_auth_key", "has_priv_key",
+        ]  # fmt: skip
+
+    def get_has_community(self, obj) -> bool:
+        return bool(obj.community)
+
+    def get_has_auth_key(self, obj) -> bool:
+        return bool(obj.auth_key)
+
+    def get_has_priv_key(self, obj) -> bool:
+        return bool(obj.priv_key)
+
+    def validate(self, attrs: dict) -> dict:
+        attrs = keep_blank_secrets(self.instance, attrs, SECRETS)
+        merged = SNMPCredential(**{**self._current(), **attrs})
+        errors = credential_errors(merged)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return attrs
+
+    def _current(self) -> dict:
+        if self.instance is None:
+            return {}
+        names = [f.attname for f in SNMPCredential._meta.concrete_fields if f.attname != "id"]
+        return {n: getattr(self.instance, n) for n in names}
+
+
+class TagListField(serializers.ListField):
+    """Tags as a list of names; unknown names are created."""
+
+    child = serializers.SlugField(max_length=50)
+
+    def to_representation(self, value):
+        return [t.name for t in value.all()]
+
+
+class DeviceSerializer(serializers.ModelSerializer):
+    tags = TagListField(required=False)
+    assigned_to = serializers.PrimaryKeyRelatedField(
+        many=True, required=False, queryset=get_user_model().objects.all()
+    )
+
+    class Meta:
+        model = Device
+        fields = [
+            "id", "name", "ip_address", "hostname", "device_type", "vendor", "model", "site",
+            "poller_group", "parent", "snmp_credential", "enabled", "assigned_to", "tags",
+            "status", "status_changed", "snmp_reachable", "last_polled", "last_error",
+            "sys_name", "sys_descr", "sys_object_id", "uptime_s", "source", "created", "updated",
+        ]  # fmt: skip
+        read_only_fields = [
+            "status", "status_changed", "snmp_reachable", "last_polled", "last_error",
+            "sys_name", "sys_descr", "sys_object_id", "uptime_s", "source", "created", "updated",
+        ]  # fmt: skip
+
+    def validate_parent(self, parent):
+        node, seen = parent, set()
+        while node is not None:
+            if self.instance is not None and node.pk == self.instance.pk:
+                raise serializers.ValidationError("A device cannot depend on itself.")
+            if node.pk in seen:
+                break
+            seen.add(node.pk)
+            node = node.parent
+        return parent
+
+    def create(self, validated_data):
+        tags = validated_data.pop("tags", None)
+        device = super().create(validated_data)
+        if tags is not None:
+            set_tags(device, tags)
+        return device
+
+    def update(self, instance, validated_data):
+        tags = validated_data.pop("tags", None)
+        device = super().update(instance, validated_data)
+        if tags is not None:
+            set_tags(device, tags)
+        return device
+
+
+def set_tags(device: Device, names: list[str]) -> None:
+    tags = [Tag.objects.get_or_create(name=n)[0] for n in dict.fromkeys(names)]
+    device.tags.set(tags)
+
+
+ITEM_FIELDS = ["id", "name", "key", "oid", "value_type", "units", "interval", "enabled"]
+
+
+class TemplateItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = TemplateItem
+        fields = ITEM_FIELDS
+
+
+class MonitoringTemplateSerializer(serializers.ModelSerializer):
+    items = TemplateItemSerializer(many=True, required=False)
+
+    class Meta:
+        model = MonitoringTemplate
+        fields = ["id", "name", "description", "items"]
+
+    def validate_items(self, items):
+        keys = [i["key"] for i in items]
+        dupes = sorted({k for k in keys if keys.count(k) > 1})
+        if dupes:
+            raise serializers.ValidationError(f"Duplicate item keys: {', '.join(dupes)}.")
+        return items
+
+    def create(self, validated_data):
+        items = validated_data.pop("items", [])
+        template = MonitoringTemplate.objects.create(**validated_data)
+        TemplateItem.objects.bulk_create(TemplateItem(template=template, **i) for i in items)
+        return template
+
+    def update(self, instance, validated_data):
+        items = validated_data.pop("items", None)
+        instance = super().update(instance, validated_data)
+        if items is not None:
+            instance.items.exclude(key__in=[i["key"] for i in items]).delete()
+            for i in items:
+                TemplateItem.objects.update_or_create(template=instance, key=i["key"], defaults=i)
+        return instance
+
+
+class ApplyTemplateSerializer(serializers.Serializer):
+    devices = serializers.PrimaryKeyRelatedField(many=True, queryset=Device.objects.all())
+
+    def validate_devices(self, devices):
+        if not devices:
+            raise serializers.ValidationError("Name at least one device.")
+        return devices
+
+
+class MonitoringItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MonitoringItem
+        fields = ["device", "template", *ITEM_FIELDS, "source", "last_value", "last_clock"]
+        read_only_fields = ["source", "last_value", "last_clock"]
+
+
+class MonitoringProfileSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = MonitoringProfile
+        fields = ["id", "name", "mode", "is_active"]

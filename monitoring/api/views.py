@@ -1,0 +1,83 @@
+"""Monitoring API: thin viewsets; each declares the roles that may read and write."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework import status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from wardflux.permissions import ALL_ROLES, STAFF_ROLES
+
+from ..models import (
+    Device,
+    MonitoringItem,
+    MonitoringProfile,
+    MonitoringTemplate,
+    SNMPCredential,
+)
+from ..templates import apply_template
+from . import serializers as s
+from .filters import DeviceFilter, MonitoringItemFilter
+
+
+class DeviceViewSet(viewsets.ModelViewSet):
+    serializer_class = s.DeviceSerializer
+    filterset_class = DeviceFilter
+    search_fields = ["name", "ip_address", "hostname", "sys_name", "site", "vendor", "model"]
+    ordering_fields = ["name", "ip_address", "site", "status", "last_polled", "device_type"]
+    read_roles = ALL_ROLES
+    write_roles = STAFF_ROLES
+
+    def get_queryset(self):
+        # tags and assigned_to: the serializer lists both for every device on the page.
+        qs = Device.objects.prefetch_related("tags", "assigned_to")
+        return qs.visible_to(self.request.user)
+
+
+class SNMPCredentialViewSet(viewsets.ModelViewSet):
+    queryset = SNMPCredential.objects.all()
+    serializer_class = s.SNMPCredentialSerializer
+    filterset_fields = ["version", "security_level"]
+    search_fields = ["name", "username"]
+    ordering_fields = ["name", "version"]
+    read_roles = ALL_ROLES
+    write_roles = frozenset({"admin"})
+
+
+class MonitoringTemplateViewSet(viewsets.ModelViewSet):
+    # items: nested in every template of the page.
+    queryset = MonitoringTemplate.objects.prefetch_related("items")
+    serializer_class = s.MonitoringTemplateSerializer
+    search_fields = ["name", "description"]
+    ordering_fields = ["name"]
+    read_roles = ALL_ROLES
+    write_roles = STAFF_ROLES
+
+    @extend_schema(request=s.ApplyTemplateSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        template = self.get_object()
+        body = s.ApplyTemplateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        counts = apply_template(template, body.validated_data["devices"])
+        return Response(counts, status=status.HTTP_200_OK)
+
+
+class MonitoringItemViewSet(viewsets.ModelViewSet):
+    serializer_class = s.MonitoringItemSerializer
+    filterset_class = MonitoringItemFilter
+    search_fields = ["name", "key", "oid"]
+    ordering_fields = ["device", "key", "interval"]
+    read_roles = ALL_ROLES
+    write_roles = STAFF_ROLES
+
+    def get_queryset(self):
+        visible = Device.objects.visible_to(self.request.user)
+        return MonitoringItem.objects.filter(device__in=visible)
+
+
+class MonitoringProfileViewSet(viewsets.ModelViewSet):
+    queryset = MonitoringProfile.objects.all()
+    serializer_class = s.MonitoringProfileSerializer
+    filterset_fields = ["mode", "is_active"]
+    read_roles = ALL_ROLES
+    write_roles = frozenset({"admin"})

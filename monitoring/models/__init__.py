@@ -1,0 +1,14 @@
+from .credentials import SNMPCredential
+from .devices import Device, Tag
+from .profiles import MonitoringProfile
+from .templates import MonitoringItem, MonitoringTemplate, TemplateItem
+
+__all__ = [
+    "Device",
+    "MonitoringItem",
+    "MonitoringProfile",
+    "MonitoringTemplate",
+    "SNMPCredential",
+    "Tag",
+    "TemplateItem",
+]

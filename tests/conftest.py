@@ -1,0 +1,30 @@
+"""Shared fixtures: one user per role and API clients logged in as each."""
+
+import pytest
+from django.contrib.auth.models import Group, User
+from rest_framework.test import APIClient
+
+ROLES = ["admin", "manager", "technician", "viewer"]
+
+
+@pytest.fixture
+def users(db) -> dict[str, User]:
+    made = {}
+    for role in ROLES:
+        user = User.objects.create_user(f"{role}-user", password="correct horse 42", is_staff=True)
+        user.groups.add(Group.objects.get(name=role))
+        made[role] = user
+    return made
+
+
+@pytest.fixture
+def api(users):
+    """api(role) -> an APIClient authenticated as that role's user (None: anonymous)."""
+
+    def client_for(role: str | None) -> APIClient:
+        client = APIClient()
+        if role is not None:
+            client.force_authenticate(users[role])
+        return client
+
+    return client_for

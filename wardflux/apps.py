@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class WardfluxConfig(AppConfig):
+    name = "wardflux"
+    verbose_name = "WARD FLUX"
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401

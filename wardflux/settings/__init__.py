@@ -1,0 +1,3 @@
+"""Default settings: the embedded default unless the environment says otherwise."""
+
+from .base import *  # noqa: F401,F403
