@@ -6,4 +6,4 @@ class WardfluxConfig(AppConfig):
     verbose_name = "WARD FLUX"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import liveness, signals  # noqa: F401  (register health checks and receivers)

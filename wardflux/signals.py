@@ -1,4 +1,4 @@
-"""Keep the database cache table present wherever migrations run (tests included)."""
+"""Keep the database cache table and the heartbeat schedule present wherever migrations run."""
 
 from django.conf import settings
 from django.core.management import call_command
@@ -7,8 +7,11 @@ from django.dispatch import receiver
 
 
 @receiver(post_migrate)
-def create_cache_table(sender, using: str = "default", **kwargs) -> None:
+def after_migrate(sender, using: str = "default", **kwargs) -> None:
     if sender.name != "wardflux":
         return
     if any(c["BACKEND"].endswith("DatabaseCache") for c in settings.CACHES.values()):
         call_command("createcachetable", database=using, verbosity=0)
+    from .liveness import ensure_heartbeat_schedule
+
+    ensure_heartbeat_schedule()
