@@ -6,13 +6,23 @@ from celery import shared_task
 from django.core.cache import cache
 
 HEARTBEAT_KEY = "wardflux:worker-heartbeat"
+BEAT_TICK_KEY = "wardflux:beat-tick"
 
 
-@shared_task(name="wardflux.tasks.heartbeat", ignore_result=True, acks_late=False)
-def heartbeat() -> None:
-    """Run by a worker every HEARTBEAT_INTERVAL_S, sent by beat: proves both are alive.
+@shared_task(bind=True, name="wardflux.tasks.heartbeat", ignore_result=True, acks_late=False)
+def heartbeat(self) -> None:
+    """Sent by beat every HEARTBEAT_INTERVAL_S and run by any worker: proves both alive.
 
-    On the embedded filesystem broker Celery's remote control (ping) is not available,
-    so health reads this instead.
+    On the embedded filesystem broker Celery's remote control (ping) is not available, so
+    health reads these stamps instead. Beat's send time travels in the message header.
     """
-    cache.set(HEARTBEAT_KEY, time.time(), timeout=None)
+    now = time.time()
+    sent_at = getattr(self.request, "wardflux_sent_at", None)
+    if sent_at is None:
+        sent_at = (self.request.headers or {}).get("wardflux_sent_at")
+    if sent_at is None and getattr(self.request, "periodic_task_name", None):
+        sent_at = now  # sent by django-celery-beat, which names the entry in the message
+    stamps = {HEARTBEAT_KEY: now}
+    if sent_at is not None:
+        stamps[BEAT_TICK_KEY] = float(sent_at)
+    cache.set_many(stamps, timeout=None)
