@@ -214,3 +214,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- API additions (foundation) ------------------------------------------------------------
+# ?page_size= up to 1000 (wardflux/api/pagination.py).
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "wardflux.api.pagination.WardPagination"
+# The schema describes every endpoint: logged-in users only, like the rest of /api/.
+# The Swagger UI page itself (HTML, no data) is public; it fetches the schema with the session.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
