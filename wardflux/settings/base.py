@@ -221,3 +221,5 @@ REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "wardflux.api.pagination.WardPagina
 # The schema describes every endpoint: logged-in users only, like the rest of /api/.
 # The Swagger UI page itself (HTML, no data) is public; it fetches the schema with the session.
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+# Deleting a credential still used by devices: 409 naming them, not a 500.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "wardflux.api.exceptions.exception_handler"
