@@ -118,9 +118,11 @@ RULES = [
     ("viewers only read", lambda c: c.role == "viewer" and not c.safe, 403),
     (
         "managers do not write credentials or profiles",
-        lambda c: c.role == "manager"
-        and not c.safe
-        and c.path.startswith(("/api/v1/credentials/", "/api/v1/profiles/")),
+        lambda c: (
+            c.role == "manager"
+            and not c.safe
+            and c.path.startswith(("/api/v1/credentials/", "/api/v1/profiles/"))
+        ),
         403,
     ),
     (
