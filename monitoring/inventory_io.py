@@ -3,7 +3,7 @@
 Every row is checked by the API's DeviceSerializer, so a file and a POST obey one set of
 rules. Files name things, not ids: the credential, the parent and the assigned users by name,
 tags as a list (`a;b` in CSV). An import is one transaction: an invalid row rolls everything
-back unless `skip_invalid`, which drops just that row (each row is saved in a savepoint).
+back unless `skip_invalid`, which imports the valid rows and reports the others.
 Rows are saved parents first, so a child may come before its parent in the file.
 """
 
@@ -263,20 +263,19 @@ def _parents_first(rows: list[Row]) -> tuple[list[Row], list[RowError]]:
     return ordered, errors
 
 
-def _save_row(row: Row, names: _Names, result: ImportResult, skip_invalid: bool) -> None:
+def _save_row(row: Row, names: _Names, result: ImportResult) -> None:
     data, errors = _payload(row, names)
-    instance = Device.objects.filter(name=data.get("name")).first() if data.get("name") else None
+    name = data.get("name")
+    instance = Device.objects.get(name=name) if name and name in names.devices else None
     serializer = DeviceSerializer(instance=instance, data=data, partial=instance is not None)
     if not serializer.is_valid():
         errors.extend(_flatten(row.where, serializer.errors))
     if errors:
         result.errors.extend(errors)
         return
-    if skip_invalid:
-        with transaction.atomic():  # a savepoint: a failing row leaves no trace
-            device = serializer.save()
-    else:
-        device = serializer.save()
+    # Validated rows save cleanly; anything else (a concurrent insert of the same name)
+    # is unexpected and aborts the whole import, which stays all or nothing.
+    device = serializer.save()
     names.devices[device.name] = device.pk
     result.device_ids.append(device.pk)
     if instance is None:
@@ -303,7 +302,7 @@ def import_devices(
     with transaction.atomic():
         names = _Names()
         for row in progress(ordered):
-            _save_row(row, names, result, skip_invalid)
+            _save_row(row, names, result)
         if result.errors and not skip_invalid:
             transaction.set_rollback(True)
             result.created = result.updated = 0

@@ -112,7 +112,10 @@ class DeviceSerializer(serializers.ModelSerializer):
 
 
 def set_tags(device: Device, names: list[str]) -> None:
-    tags = [Tag.objects.get_or_create(name=n)[0] for n in dict.fromkeys(names)]
+    names = list(dict.fromkeys(names))
+    found = {t.name: t for t in Tag.objects.filter(name__in=names)}
+    # get_or_create only for the new ones: one query for the usual case of known tags.
+    tags = [found.get(n) or Tag.objects.get_or_create(name=n)[0] for n in names]
     device.tags.set(tags)
 
 
