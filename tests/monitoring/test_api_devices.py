@@ -129,3 +129,14 @@ def test_page_size_is_capped_at_1000(api):
     _seed(1005)
     body = api("viewer").get("/api/v1/devices/?page_size=5000").json()
     assert body["count"] == 1005 and len(body["results"]) == 1000
+
+
+def test_deleting_a_credential_in_use_is_a_409_naming_the_devices(api):
+    from monitoring.models import SNMPCredential
+
+    cred = SNMPCredential.objects.create(name="shared", version="v2c", community="x")
+    Device.objects.create(name="uses-it", ip_address="10.0.0.9", snmp_credential=cred)
+    resp = api("admin").delete(f"/api/v1/credentials/{cred.pk}/")
+    assert resp.status_code == 409
+    assert "uses-it" in resp.json()["detail"]
+    assert SNMPCredential.objects.filter(pk=cred.pk).exists()
