@@ -223,3 +223,9 @@ REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "wardflux.api.pagination.WardPagina
 SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
 # Deleting a credential still used by devices: 409 naming them, not a 500.
 REST_FRAMEWORK["EXCEPTION_HANDLER"] = "wardflux.api.exceptions.exception_handler"
+# Ordering with a tie-breaker so pages never overlap (wardflux/api/ordering.py).
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
+    "django_filters.rest_framework.DjangoFilterBackend",
+    "rest_framework.filters.SearchFilter",
+    "wardflux.api.ordering.StableOrderingFilter",
+]
