@@ -1,3 +1,4 @@
+from django.db import connection
 from rest_framework.test import APIClient
 
 from wardflux import health
@@ -9,7 +10,7 @@ def test_it_answers_200_with_the_database_ok_without_auth(db):
     body = resp.json()
     assert body["status"] == "ok"
     assert body["components"]["database"]["ok"] is True
-    assert body["components"]["database"]["vendor"] == "postgresql"
+    assert body["components"]["database"]["vendor"] == connection.vendor
     assert body["components"]["database"]["latency_ms"] >= 0
 
 
