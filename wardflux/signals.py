@@ -15,3 +15,11 @@ def after_migrate(sender, using: str = "default", **kwargs) -> None:
     from .liveness import ensure_heartbeat_schedule
 
     ensure_heartbeat_schedule()
+
+
+@receiver(post_migrate)
+def sync_role_groups(sender, **kwargs) -> None:
+    # Runs after each app's permissions exist; the last app's run sees them all.
+    from .role_permissions import sync_role_permissions
+
+    sync_role_permissions()

@@ -1,13 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
-from rest_framework.routers import DefaultRouter
+from rest_framework.permissions import AllowAny
 from rest_framework_simplejwt.views import TokenRefreshView, TokenVerifyView
 
 from . import views as root_views
 from .api import views
+from .api.routers import WardRouter
 
-router = DefaultRouter()
+router = WardRouter()
 router.register("users", views.UserViewSet, basename="user")
 
 api_v1 = [
@@ -25,6 +26,10 @@ urlpatterns = [
     path("metrics", root_views.metrics, name="metrics"),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
+        name="swagger-ui",
+    ),
     path("api-auth/", include("rest_framework.urls")),
 ]

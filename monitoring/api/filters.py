@@ -4,7 +4,7 @@ from ..models import Device, MonitoringItem
 
 
 class DeviceFilter(django_filters.FilterSet):
-    tag = django_filters.CharFilter(field_name="tags__name", distinct=True)
+    tag = django_filters.CharFilter(method="filter_tag")
     name = django_filters.CharFilter(lookup_expr="icontains")
     ip_address = django_filters.CharFilter()
 
@@ -14,6 +14,11 @@ class DeviceFilter(django_filters.FilterSet):
             "name", "ip_address", "device_type", "vendor", "site", "poller_group", "status",
             "enabled", "source", "parent", "snmp_credential", "tag", "snmp_reachable",
         ]  # fmt: skip
+
+    def filter_tag(self, queryset, name: str, value: str):
+        # A subquery, not a join: no DISTINCT over every column (slow on 10,000 devices).
+        tagged = Device.tags.through.objects.filter(tag__name=value).values("device_id")
+        return queryset.filter(pk__in=tagged)
 
 
 class MonitoringItemFilter(django_filters.FilterSet):

@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from wardflux.api.routers import WardRouter
 
 from . import views
 
-router = DefaultRouter()
+router = WardRouter()
 router.register("devices", views.DeviceViewSet, basename="device")
 router.register("credentials", views.SNMPCredentialViewSet, basename="credential")
 router.register("templates", views.MonitoringTemplateViewSet, basename="template")

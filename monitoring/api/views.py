@@ -28,9 +28,14 @@ class DeviceViewSet(viewsets.ModelViewSet):
     write_roles = STAFF_ROLES
 
     def get_queryset(self):
-        # tags and assigned_to: the serializer lists both for every device on the page.
-        qs = Device.objects.prefetch_related("tags", "assigned_to")
-        return qs.visible_to(self.request.user)
+        return Device.objects.visible_to(self.request.user)
+
+    def paginate_queryset(self, queryset):
+        page = super().paginate_queryset(queryset)
+        if page is not None:
+            # tags and assigned_to: the serializer lists both for every device on the page.
+            s.attach_relations(page)
+        return page
 
 
 class SNMPCredentialViewSet(viewsets.ModelViewSet):

@@ -217,3 +217,18 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- API additions (foundation) ------------------------------------------------------------
+# ?page_size= up to 1000 (wardflux/api/pagination.py).
+REST_FRAMEWORK["DEFAULT_PAGINATION_CLASS"] = "wardflux.api.pagination.WardPagination"
+# The schema describes every endpoint: logged-in users only, like the rest of /api/.
+# The Swagger UI page itself (HTML, no data) is public; it fetches the schema with the session.
+SPECTACULAR_SETTINGS["SERVE_PERMISSIONS"] = ["rest_framework.permissions.IsAuthenticated"]
+# Deleting a credential still used by devices: 409 naming them, not a 500.
+REST_FRAMEWORK["EXCEPTION_HANDLER"] = "wardflux.api.exceptions.exception_handler"
+# Ordering with a tie-breaker so pages never overlap (wardflux/api/ordering.py).
+REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
+    "django_filters.rest_framework.DjangoFilterBackend",
+    "rest_framework.filters.SearchFilter",
+    "wardflux.api.ordering.StableOrderingFilter",
+]
