@@ -78,12 +78,16 @@ def parse_line(line: str, lineno: int, now: float) -> Sample:
     return Sample(name, labels, timestamp, value)
 
 
-def parse(text: str, now: float | None = None) -> list[Sample]:
-    """All samples of the text, or PromTextError for the first bad line."""
+def parse_numbered(text: str, now: float | None = None) -> list[tuple[int, Sample]]:
+    """(line number, sample) for every sample line, or PromTextError for the first bad one."""
     now = time.time() if now is None else now
     out = []
     for lineno, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if line and not line.startswith("#"):
-            out.append(parse_line(line, lineno, now))
+            out.append((lineno, parse_line(line, lineno, now)))
     return out
+
+
+def parse(text: str, now: float | None = None) -> list[Sample]:
+    return [sample for _, sample in parse_numbered(text, now)]
