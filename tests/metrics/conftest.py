@@ -9,6 +9,12 @@ from monitoring.metrics.store import get_store
 from tests.servers.victoria import VictoriaServer
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The shared `users` fixture hashes four passwords per test; PBKDF2 costs ~0.5 s each."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture(scope="session")
 def victoria():
     server = VictoriaServer()
