@@ -32,7 +32,7 @@ from .store import (
 HOUR_MS = 3_600_000
 DAY_MS = 24 * HOUR_MS
 TRENDS_AFTER_S = 3 * 86400
-INSERT_BATCH = 5000
+INSERT_BATCH = 5000  # rows per INSERT: 15,000 parameters, under SQLite's 32,766
 IN_CHUNK = 1000
 
 SAMPLES = MetricSample._meta.db_table
@@ -79,11 +79,20 @@ class SQLStore(MetricsStore):
         with transaction.atomic():
             ids = self._series_ids(samples)
             rows = [
-                MetricSample(series_id=i, ts_ms=round(s.timestamp * 1000), value=float(s.value))
+                (i, round(s.timestamp * 1000), float(s.value))
                 for i, s in zip(ids, samples, strict=True)
             ]
-            MetricSample.objects.bulk_create(rows, batch_size=INSERT_BATCH, ignore_conflicts=True)
-            oldest = min(r.ts_ms for r in rows)
+            # What bulk_create(ignore_conflicts=True) sends, without building 10,000 model
+            # instances and compiling them: that took twice as long as the insert itself.
+            with connection.cursor() as cur:
+                for chunk in _chunks(rows, INSERT_BATCH):
+                    values = ",".join(["(%s,%s,%s)"] * len(chunk))
+                    cur.execute(
+                        f"INSERT INTO {SAMPLES} (series_id, ts_ms, value) VALUES {values}"
+                        " ON CONFLICT DO NOTHING",
+                        [x for row in chunk for x in row],
+                    )
+            oldest = min(r[1] for r in rows)
             lowered = RollupState.objects.filter(
                 Q(dirty_from_ms__isnull=True) | Q(dirty_from_ms__gt=oldest), pk=1
             ).update(dirty_from_ms=oldest)
