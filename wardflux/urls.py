@@ -19,6 +19,7 @@ api_v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("", include(router.urls)),
     path("", include("monitoring.api.urls")),
+    path("metrics/", include("monitoring.metrics.urls")),
 ]
 
 urlpatterns = [

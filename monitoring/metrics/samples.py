@@ -43,3 +43,41 @@ def validate_sample(sample: Sample) -> None:
         raise InvalidSample(f"value {sample.value!r} of {sample.name} is not a number")
     if not isinstance(sample.timestamp, int | float) or sample.timestamp <= 0:
         raise InvalidSample(f"timestamp {sample.timestamp!r} of {sample.name} is not a Unix time")
+
+
+# Series (name and labels) already found valid in this process: a poller writes the same
+# series every cycle, so each is checked in full once and then only its value and time.
+_VALID_SERIES: set[tuple] = set()
+_VALID_SERIES_MAX = 200_000
+
+
+def validate_samples(samples: list[Sample]) -> None:
+    """validate_sample over a batch, checking each distinct series only once per process.
+
+    Raises InvalidSample for the first bad sample, prefixed by its index in the batch.
+    """
+    known = _VALID_SERIES
+    if len(known) > _VALID_SERIES_MAX:
+        known.clear()
+    isnan = math.isnan
+    for index, sample in enumerate(samples):
+        try:
+            if not isinstance(sample, Sample):
+                raise InvalidSample(f"{type(sample).__name__} is not a Sample")
+            labels = sample.labels
+            if not isinstance(labels, dict):
+                raise InvalidSample(f"labels of {sample.name!r} must be a dict")
+            key = (sample.name, *labels.items())
+            if key not in known:
+                validate_sample(sample)
+                known.add(key)
+                continue
+            value, ts = sample.value, sample.timestamp
+            if not isinstance(value, int | float) or isnan(value):
+                raise InvalidSample(f"value {value!r} of {sample.name} is not a number")
+            if not isinstance(ts, int | float) or ts <= 0:
+                raise InvalidSample(f"timestamp {ts!r} of {sample.name} is not a Unix time")
+        except InvalidSample as exc:
+            raise InvalidSample(f"sample {index}: {exc}") from None
+        except TypeError as exc:  # unhashable label values and the like
+            raise InvalidSample(f"sample {index}: {exc}") from None

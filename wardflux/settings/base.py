@@ -192,6 +192,8 @@ METRICS_HISTORY_DAYS = env.int("METRICS_HISTORY_DAYS", default=14)
 METRICS_TRENDS_DAYS = env.int("METRICS_TRENDS_DAYS", default=365)
 METRICS_SPOOL_DIR = Path(env.str("METRICS_SPOOL_DIR", default=str(VAR_DIR / "spool")))
 METRICS_SPOOL_MAX_BYTES = env.int("METRICS_SPOOL_MAX_BYTES", default=512 * 1024 * 1024)
+# The metrics store is its own app (label `metrics`): tables, migrations, periodic tasks.
+INSTALLED_APPS += ["monitoring.metrics"]
 
 SNMP_MAX_OIDS_PER_GET = env.int("SNMP_MAX_OIDS_PER_GET", default=20)
 SNMP_MAX_IN_FLIGHT_PER_DEVICE = env.int("SNMP_MAX_IN_FLIGHT_PER_DEVICE", default=4)

@@ -1,0 +1,174 @@
+"""The VictoriaMetrics back end: batched HTTP writes, PromQL reads.
+
+Writes use /api/v1/import/prometheus (Prometheus exposition text, ms timestamps),
+not InfluxDB line protocol, because the text carries our sample exactly: one metric
+name, string labels, one float, a ms timestamp. Line protocol would turn a name
+into measurement + field (VictoriaMetrics stores `measurement_field`), has no place
+for ':' in names, escapes commas, spaces and '=' in tags by other rules, and uses
+ns timestamps, so names and labels would need a mapping of their own. The text is
+also what our push endpoint (POST /api/v1/metrics/import) accepts, so what a script
+pushes, what we store and what we send agree line for line.
+
+One requests.Session per process (connection reuse), timeouts on every call,
+gzip above GZIP_MIN_BYTES.
+"""
+
+import gzip
+import math
+import time
+
+import requests
+
+from . import results
+from .matchers import LabelMatcher, devices_matcher, escape_promql_string, selector
+from .samples import Sample
+from .store import (
+    DEFAULT_LOOKBACK_S,
+    BackendUnavailable,
+    BatchRejected,
+    MetricsStore,
+    QueryError,
+    check_query,
+    check_range,
+)
+
+GZIP_MIN_BYTES = 64 * 1024
+CONNECT_TIMEOUT_S = 3.0
+WRITE_TIMEOUT_S = 30.0
+READ_TIMEOUT_S = 60.0
+REJECT_STATUSES = frozenset({400, 413, 422})
+_PREFIX_CACHE_MAX = 200_000
+
+
+class VictoriaStore(MetricsStore):
+    name = "victoriametrics"
+
+    def __init__(self, url: str):
+        self.url = url.rstrip("/")
+        self.session = requests.Session()
+        adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
+        self.session.mount("http://", adapter)
+        self.session.mount("https://", adapter)
+        self._prefixes: dict[tuple, str] = {}
+
+    # --- write ------------------------------------------------------------------------
+    def render(self, samples: list[Sample]) -> bytes:
+        """Prometheus text, one line a sample: name{labels} value timestamp_ms."""
+        prefixes = self._prefixes
+        if len(prefixes) > _PREFIX_CACHE_MAX:
+            prefixes.clear()
+        lines = []
+        append = lines.append
+        for s in samples:
+            key = (s.name, *s.labels.items())
+            prefix = prefixes.get(key)
+            if prefix is None:
+                inner = ",".join(f'{k}="{escape_promql_string(v)}"' for k, v in s.labels.items())
+                prefix = prefixes[key] = f"{s.name}{{{inner}}} "
+            value = s.value
+            if math.isinf(value):
+                value = "+Inf" if value > 0 else "-Inf"
+            append(f"{prefix}{value} {round(s.timestamp * 1000)}\n")
+        return "".join(lines).encode()
+
+    def write_batch(self, samples: list[Sample]) -> None:
+        self.post_import(self.render(samples))
+
+    def post_import(self, body: bytes) -> None:
+        headers = {"Content-Type": "text/plain"}
+        if len(body) > GZIP_MIN_BYTES:
+            body = gzip.compress(body, compresslevel=1)
+            headers["Content-Encoding"] = "gzip"
+        try:
+            resp = self.session.post(
+                f"{self.url}/api/v1/import/prometheus",
+                data=body,
+                headers=headers,
+                timeout=(CONNECT_TIMEOUT_S, WRITE_TIMEOUT_S),
+            )
+        except requests.RequestException as exc:
+            raise BackendUnavailable(f"VictoriaMetrics at {self.url}: {exc}") from exc
+        if resp.status_code in REJECT_STATUSES:
+            raise BatchRejected(f"VictoriaMetrics refused: {resp.status_code} {resp.text[:300]}")
+        if resp.status_code >= 300:
+            raise BackendUnavailable(f"VictoriaMetrics: {resp.status_code} {resp.text[:300]}")
+
+    # --- read -------------------------------------------------------------------------
+    def _get(self, path: str, params: dict, parameter: str = "query") -> dict:
+        try:
+            resp = self.session.get(
+                f"{self.url}{path}", params=params, timeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S)
+            )
+        except requests.RequestException as exc:
+            raise BackendUnavailable(f"VictoriaMetrics at {self.url}: {exc}") from exc
+        if 400 <= resp.status_code < 500:
+            try:
+                message = resp.json().get("error", resp.text)
+            except ValueError:
+                message = resp.text
+            raise QueryError(parameter, f"VictoriaMetrics: {message[:500]}")
+        if resp.status_code >= 300:
+            raise BackendUnavailable(f"VictoriaMetrics: {resp.status_code} {resp.text[:300]}")
+        return resp.json()["data"]
+
+    @staticmethod
+    def _selector(metric: str, matchers: list[LabelMatcher], devices) -> str | None:
+        if devices is not None:
+            if not devices:
+                return None
+            matchers = [*matchers, devices_matcher(devices)]
+        return selector(metric, matchers)
+
+    def query(self, metric, match=None, at=None, lookback_s=DEFAULT_LOOKBACK_S, devices=None):
+        matchers = check_query(metric, match)
+        at_ms = int((time.time() if at is None else at) * 1000)
+        sel = self._selector(metric, matchers, devices)
+        if sel is None:
+            return []
+        expr = f"last_over_time({sel}[{int(lookback_s * 1000)}ms])"
+        data = self._get("/api/v1/query", {"query": expr, "time": at_ms / 1000, "nocache": 1})
+        points = [(r["metric"], float(r["value"][1])) for r in data["result"]]
+        return results.vector(metric, points, at_ms)
+
+    def query_range(self, metric, match, start, end, step, agg="avg", devices=None):
+        matchers = check_query(metric, match)
+        start_ms, end_ms, step_ms = check_range(start, end, step, agg)
+        sel = self._selector(metric, matchers, devices)
+        if sel is None:
+            return []
+        expr = f"{agg}_over_time({sel}[{step_ms}ms])"
+        params = {
+            "query": expr,
+            "start": start_ms / 1000,
+            "end": end_ms / 1000,
+            "step": f"{step_ms}ms",
+            "nocache": 1,
+        }
+        data = self._get("/api/v1/query_range", params)
+        series = [
+            (r["metric"], [(round(float(t) * 1000), float(v)) for t, v in r["values"]])
+            for r in data["result"]
+        ]
+        return results.matrix(metric, series)
+
+    def promql(self, expr, time=None, start=None, end=None, step=None, devices=None) -> dict:
+        """Pass a PromQL expression through; `devices` limits every selector to them
+        (VictoriaMetrics' extra_filters). Returns VictoriaMetrics' `data` as is."""
+        params: dict = {"query": expr, "nocache": 1}
+        if devices is not None:
+            if not devices:
+                return {"resultType": "vector" if start is None else "matrix", "result": []}
+            params["extra_filters[]"] = "{" + devices_matcher(devices).to_promql() + "}"
+        if start is None:
+            if time is not None:
+                params["time"] = time
+            return self._get("/api/v1/query", params)
+        params.update(start=start, end=end, step=step)
+        return self._get("/api/v1/query_range", params)
+
+    def check(self) -> dict:
+        try:
+            resp = self.session.get(f"{self.url}/health", timeout=(CONNECT_TIMEOUT_S, 5))
+        except requests.RequestException as exc:
+            return {"ok": False, "backend": self.name, "error": str(exc)[:300]}
+        return {"ok": resp.status_code == 200, "backend": self.name}
