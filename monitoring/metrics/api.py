@@ -103,7 +103,9 @@ class QueryRangeView(MetricsView):
 class PromQLView(MetricsView):
     """PromQL passthrough (VictoriaMetrics only): ?query=&time= or ?query=&start=&end=&step=."""
 
-    @extend_schema(parameters=[OpenApiParameter("query", str, required=True)])
+    @extend_schema(
+        parameters=[OpenApiParameter("query", str, required=True)], responses={200: dict}
+    )
     def get(self, request):
         p = request.query_params
         expr = p.get("query", "").strip()
