@@ -214,3 +214,7 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# SNMP polling engine (monitoring/polling.py): a device's poll is abandoned after this
+# many seconds (or 90% of its interval, whichever is shorter).
+SNMP_POLL_DEADLINE_S = env.float("SNMP_POLL_DEADLINE_S", default=60.0)
