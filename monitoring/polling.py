@@ -95,9 +95,13 @@ class PollResult:
 
 
 def target_for(device: Device) -> SnmpTarget:
-    c = device.snmp_credential
+    return target_from(device.snmp_credential, device.ip_address)
+
+
+def target_from(c, address: str) -> SnmpTarget:
+    """An SnmpTarget from an SNMPCredential (saved or not) and an address."""
     return SnmpTarget(
-        address=device.ip_address,
+        address=address,
         port=c.port,
         version=c.version,
         community=c.community,
