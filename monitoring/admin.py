@@ -2,8 +2,10 @@ from django.contrib import admin, messages
 
 from wardflux.admin_forms import SecretsForm
 
+from .admin_actions import poll_now, test_credentials
 from .models import (
     Device,
+    DeviceInterface,
     MonitoringItem,
     MonitoringProfile,
     MonitoringTemplate,
@@ -78,6 +80,7 @@ class DeviceAdmin(admin.ModelAdmin):
     ]  # fmt: skip
     inlines = [MonitoringItemInline]
     list_per_page = 100
+    actions = [poll_now, test_credentials]
 
     def get_actions(self, request):
         actions = super().get_actions(request)
@@ -138,3 +141,19 @@ class MonitoringItemAdmin(admin.ModelAdmin):
 class MonitoringProfileAdmin(admin.ModelAdmin):
     list_display = ["name", "mode", "is_active"]
     list_filter = ["mode", "is_active"]
+
+
+@admin.register(DeviceInterface)
+class DeviceInterfaceAdmin(admin.ModelAdmin):
+    """Kept by the poller: read-only here."""
+
+    list_display = ["device", "if_name", "if_index", "if_alias", "if_speed_bps", "if_oper_status"]
+    list_filter = ["if_oper_status", "if_admin_status"]
+    search_fields = ["device__name", "if_name", "if_alias", "if_descr"]
+    list_select_related = ["device"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from .models import Device, MonitoringItem, MonitoringTemplate
+from .schedule import deferred_sync
 
 ITEM_FIELDS = ("name", "oid", "value_type", "units", "interval", "enabled")
 
@@ -15,6 +16,11 @@ def apply_template(template: MonitoringTemplate, devices: Iterable[Device]) -> d
 
     Returns counts of items created, updated and left unchanged.
     """
+    with deferred_sync():  # each device's schedule once, at the end, not per item
+        return _apply(template, devices)
+
+
+def _apply(template: MonitoringTemplate, devices: Iterable[Device]) -> dict[str, int]:
     counts = {"created": 0, "updated": 0, "unchanged": 0}
     template_items = list(template.items.all())
     for device in devices:

@@ -213,3 +213,7 @@ class MonitoringProfileSerializer(serializers.ModelSerializer):
     class Meta:
         model = MonitoringProfile
         fields = ["id", "name", "mode", "is_active"]
+
+
+class CredentialTestSerializer(serializers.Serializer):
+    address = serializers.IPAddressField(help_text="the agent to try the credential on")

@@ -5,8 +5,9 @@ from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from wardflux.permissions import ALL_ROLES, STAFF_ROLES
+from wardflux.permissions import ACTING_ROLES, ALL_ROLES, STAFF_ROLES
 
+from ..credential_check import check_credential
 from ..models import (
     Device,
     MonitoringItem,
@@ -14,6 +15,7 @@ from ..models import (
     MonitoringTemplate,
     SNMPCredential,
 )
+from ..polling import poll_device, write_samples
 from ..templates import apply_template
 from . import serializers as s
 from .filters import DeviceFilter, MonitoringItemFilter
@@ -26,6 +28,8 @@ class DeviceViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "ip_address", "site", "status", "last_polled", "device_type"]
     read_roles = ALL_ROLES
     write_roles = STAFF_ROLES
+    # Technicians poll only their own devices: get_queryset hides the others (404).
+    action_roles = {"poll": ACTING_ROLES}
 
     def get_queryset(self):
         return Device.objects.visible_to(self.request.user)
@@ -37,6 +41,15 @@ class DeviceViewSet(viewsets.ModelViewSet):
             s.attach_relations(page)
         return page
 
+    @extend_schema(request=None, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def poll(self, request, pk=None):
+        """Poll the device now (every enabled item) and return what came back."""
+        device = self.get_object()
+        result = poll_device(device.pk, force=True)
+        write_samples(result.samples)
+        return Response(result.as_dict(), status=status.HTTP_200_OK)
+
 
 class SNMPCredentialViewSet(viewsets.ModelViewSet):
     queryset = SNMPCredential.objects.all()
@@ -46,6 +59,16 @@ class SNMPCredentialViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "version"]
     read_roles = ALL_ROLES
     write_roles = frozenset({"admin"})
+    action_roles = {"test": STAFF_ROLES}
+
+    @extend_schema(request=s.CredentialTestSerializer, responses={200: dict})
+    @action(detail=True, methods=["post"])
+    def test(self, request, pk=None):
+        """Try this credential against an address: sysDescr and sysName, or why not."""
+        credential = self.get_object()
+        body = s.CredentialTestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(check_credential(credential, body.validated_data["address"]))
 
 
 class MonitoringTemplateViewSet(viewsets.ModelViewSet):

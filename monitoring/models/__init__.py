@@ -1,10 +1,13 @@
 from .credentials import SNMPCredential
 from .devices import Device, Tag
+from .interfaces import DeviceInterface, IfStatus
 from .profiles import MonitoringProfile
 from .templates import MonitoringItem, MonitoringTemplate, TemplateItem
 
 __all__ = [
     "Device",
+    "DeviceInterface",
+    "IfStatus",
     "MonitoringItem",
     "MonitoringProfile",
     "MonitoringTemplate",

@@ -234,3 +234,6 @@ REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
     "rest_framework.filters.SearchFilter",
     "wardflux.api.ordering.StableOrderingFilter",
 ]
+# SNMP polling engine (monitoring/polling.py): a device's poll is abandoned after this
+# many seconds (or 90% of its interval, whichever is shorter).
+SNMP_POLL_DEADLINE_S = env.float("SNMP_POLL_DEADLINE_S", default=60.0)
