@@ -9,3 +9,5 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wardflux.settings")
 app = Celery("wardflux")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# ICMP tasks live in monitoring/icmp/tasks.py (not an app's top-level tasks.py).
+app.autodiscover_tasks(["monitoring.icmp"], related_name="tasks")

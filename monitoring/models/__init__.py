@@ -1,9 +1,11 @@
+from .availability import AvailabilityEvent
 from .credentials import SNMPCredential
 from .devices import Device, Tag
 from .profiles import MonitoringProfile
 from .templates import MonitoringItem, MonitoringTemplate, TemplateItem
 
 __all__ = [
+    "AvailabilityEvent",
     "Device",
     "MonitoringItem",
     "MonitoringProfile",
