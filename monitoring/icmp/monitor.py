@@ -147,7 +147,12 @@ def _reason(result: HostResult, failures: int, to_state: str, parent: Device | N
 
 def _apply(
     device: Device, result: HostResult, parent: Device | None, now: datetime, down_after: int
-) -> DeviceCheck:
+) -> tuple[DeviceCheck, AvailabilityEvent | None]:
+    """Move one device's row; return its check and the (unsaved) event of a transition.
+
+    Runs inside the caller's transaction: the event rows are inserted in one batch before
+    it commits, so a transition and its history row are never seen apart.
+    """
     is_parent_down = parent is not None and parent.status in PARENT_DOWN
     step = next_availability(
         device.status, device.icmp_failures, result.is_alive, down_after, is_parent_down
@@ -156,28 +161,30 @@ def _apply(
         device.pk, device.name, str(device.ip_address), result, device.status, step.state,
         step.consecutive_failures,
     )  # fmt: skip
+    if not step.is_transition and step.consecutive_failures == device.icmp_failures:
+        return check, None  # the steady state (up and answering) costs no write
     changes = {"icmp_failures": step.consecutive_failures}
     if step.is_transition:
         changes |= {"status": step.state, "status_changed": now}
-    with transaction.atomic():
-        won = Device.objects.filter(
-            pk=device.pk, status=device.status, icmp_failures=device.icmp_failures
-        ).update(**changes)
-        if not won:
-            check.is_lost_race = True
-            check.status, check.failures = device.status, device.icmp_failures
-            return check
-        if step.is_transition:
-            AvailabilityEvent.objects.create(
-                device_id=device.pk,
-                from_state=device.status,
-                to_state=step.state,
-                at=now,
-                reason=_reason(result, step.consecutive_failures, step.state, parent),
-            )
-            check.is_transition = True
+    won = Device.objects.filter(
+        pk=device.pk, status=device.status, icmp_failures=device.icmp_failures
+    ).update(**changes)
+    if not won:  # another worker moved this row first: its view wins, ours is dropped
+        check.is_lost_race = True
+        check.status, check.failures = device.status, device.icmp_failures
+        return check, None
+    event = None
+    if step.is_transition:
+        event = AvailabilityEvent(
+            device_id=device.pk,
+            from_state=device.status,
+            to_state=step.state,
+            at=now,
+            reason=_reason(result, step.consecutive_failures, step.state, parent),
+        )
+        check.is_transition = True
     device.status, device.icmp_failures = step.state, step.consecutive_failures
-    return check
+    return check, event
 
 
 def check_devices(device_ids: list[int], write: bool = True) -> CheckRun:
@@ -205,15 +212,21 @@ def check_devices(device_ids: list[int], write: bool = True) -> CheckRun:
     )
     timestamp = started.timestamp()
     fresh: dict[int, Device] = {}  # devices already processed in this run, by id
-    for device in devices:
-        result = results[address_of[device.pk]]
-        if not result.is_complete:
-            continue  # the sweep was cut short for this host: no verdict, no figures
-        run.samples.extend(build_samples(device, result, timestamp))
-        parent = fresh.get(device.parent_id, device.parent)
-        check = _apply(device, result, parent, timezone.now(), settings.ICMP_DOWN_AFTER)
-        fresh[device.pk] = device
-        run.checks.append(check)
+    events: list[AvailabilityEvent] = []
+    now = timezone.now()
+    with transaction.atomic():  # one commit per run, not one per device
+        for device in devices:
+            result = results[address_of[device.pk]]
+            if not result.is_complete:
+                continue  # the sweep was cut short for this host: no verdict, no figures
+            run.samples.extend(build_samples(device, result, timestamp))
+            parent = fresh.get(device.parent_id, device.parent)
+            check, event = _apply(device, result, parent, now, settings.ICMP_DOWN_AFTER)
+            fresh[device.pk] = device
+            run.checks.append(check)
+            if event is not None:
+                events.append(event)
+        AvailabilityEvent.objects.bulk_create(events)
     if write and run.samples:
         try:
             write_samples(run.samples)

@@ -124,8 +124,8 @@ def test_a_worker_that_lost_the_race_records_nothing(fast_icmp, make_device):
     stale = Device.objects.get(pk=device.pk)  # what a second worker loaded
     check_devices([device.pk])  # the first worker moves the row to up
     result = monitor.sweep_sync(["127.0.0.5"], count=1)["127.0.0.5"]
-    check = monitor._apply(stale, result, None, stale.created, down_after=2)
-    assert check.is_lost_race and not check.is_transition
+    check, event = monitor._apply(stale, result, None, stale.created, down_after=2)
+    assert check.is_lost_race and not check.is_transition and event is None
     assert _events(device) == [(DeviceStatus.UNKNOWN, DeviceStatus.UP)]
 
 
