@@ -22,3 +22,7 @@ def stamp_heartbeat(sender: str | None = None, headers: dict | None = None, **kw
     """
     if sender == "wardflux.tasks.heartbeat" and headers is not None:
         headers["wardflux_sent_at"] = time.time()
+
+
+# ICMP tasks live in monitoring/icmp/tasks.py (not an app's top-level tasks.py).
+app.autodiscover_tasks(["monitoring.icmp"], related_name="tasks")

@@ -20,6 +20,7 @@ api_v1 = [
     path("", include(router.urls)),
     path("", include("monitoring.api.urls")),
     path("metrics/", include("monitoring.metrics.urls")),
+    path("diagnostics/", include("monitoring.api.diagnostics_urls")),
 ]
 
 urlpatterns = [

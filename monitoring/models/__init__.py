@@ -1,3 +1,4 @@
+from .availability import AvailabilityEvent
 from .credentials import SNMPCredential
 from .devices import Device, Tag
 from .interfaces import DeviceInterface, IfStatus
@@ -5,6 +6,7 @@ from .profiles import MonitoringProfile
 from .templates import MonitoringItem, MonitoringTemplate, TemplateItem
 
 __all__ = [
+    "AvailabilityEvent",
     "Device",
     "DeviceInterface",
     "IfStatus",
