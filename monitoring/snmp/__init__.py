@@ -1,0 +1,35 @@
+"""SNMP for WARD FLUX: one small async client over gufo-snmp."""
+
+from monitoring.snmp.adaptive import MaxRepetitions
+from monitoring.snmp.client import SnmpSession, SnmpTarget, Value, VarBind, run
+from monitoring.snmp.errors import (
+    AuthFailure,
+    SnmpAuthError,
+    SnmpConfigError,
+    SnmpError,
+    SnmpNoSuchObject,
+    SnmpProtocolError,
+    SnmpTimeout,
+    SnmpTooBig,
+)
+from monitoring.snmp.syntax import Syntax, counter_modulus, syntax_of
+
+__all__ = [
+    "AuthFailure",
+    "MaxRepetitions",
+    "SnmpAuthError",
+    "SnmpConfigError",
+    "SnmpError",
+    "SnmpNoSuchObject",
+    "SnmpProtocolError",
+    "SnmpSession",
+    "SnmpTarget",
+    "SnmpTimeout",
+    "SnmpTooBig",
+    "Syntax",
+    "Value",
+    "VarBind",
+    "counter_modulus",
+    "run",
+    "syntax_of",
+]

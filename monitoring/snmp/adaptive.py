@@ -1,0 +1,34 @@
+"""Per-target GETBULK max-repetitions that backs off on tooBig and timeouts."""
+
+import threading
+
+START_MAX_REPETITIONS = 25
+MIN_MAX_REPETITIONS = 1
+
+
+class MaxRepetitions:
+    """Remembers, per target key, the max-repetitions that last worked.
+
+    Starts at 25; ``shrink`` halves it (never below 1). Shared across sessions
+    (and threads) so one timeout teaches every later walk of that target.
+    """
+
+    def __init__(self, start: int = START_MAX_REPETITIONS, floor: int = MIN_MAX_REPETITIONS):
+        self.start = start
+        self.floor = floor
+        self._values: dict[object, int] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: object) -> int:
+        with self._lock:
+            return self._values.get(key, self.start)
+
+    def shrink(self, key: object) -> int:
+        with self._lock:
+            value = max(self.floor, self._values.get(key, self.start) // 2)
+            self._values[key] = value
+            return value
+
+    def reset(self, key: object) -> None:
+        with self._lock:
+            self._values.pop(key, None)

@@ -1,0 +1,311 @@
+"""Our one SNMP client, over gufo-snmp. Nothing else imports gufo_snmp.
+
+Values come back as gufo decodes them: ``int`` (INTEGER, Counter32, Gauge32,
+TimeTicks, Counter64), ``bytes`` (OCTET STRING), ``str`` (OBJECT IDENTIFIER and
+IpAddress), ``float`` (Opaque float). gufo drops the ASN.1 tag, so Counter32 and
+Counter64 look alike; see monitoring.snmp.syntax for the per-column answer.
+
+One gufo socket carries one PDU at a time (it matches replies by request-id and
+drops the rest), so a session keeps a small pool of sockets, and a per-target
+semaphore bounds the PDUs in flight to that target across all sessions.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import weakref
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
+
+import gufo.snmp as gufo
+from gufo.snmp.aio import SnmpSession as GufoSession
+
+from monitoring.snmp import diagnose
+from monitoring.snmp.adaptive import MaxRepetitions
+from monitoring.snmp.errors import (
+    SnmpAuthError,
+    SnmpConfigError,
+    SnmpError,
+    SnmpNoSuchObject,
+    SnmpProtocolError,
+    SnmpTimeout,
+    SnmpTooBig,
+)
+
+Value = None | str | bytes | int | float
+VarBind = tuple[str, Value]
+T = TypeVar("T")
+
+DEFAULT_PDU_VARBINDS = 20
+DEFAULT_MAX_IN_FLIGHT = 4
+MAX_WALK_ROWS = 200_000  # a walk that long is an agent looping, not a table
+
+_AUTH_KEYS = {
+    "MD5": gufo.Md5Key,
+    "SHA": gufo.Sha1Key,
+    "SHA-224": gufo.Sha224Key,
+    "SHA-256": gufo.Sha256Key,
+    "SHA-384": gufo.Sha384Key,
+    "SHA-512": gufo.Sha512Key,
+}
+_PRIV_KEYS = {
+    "DES": gufo.DesKey,
+    "AES-128": gufo.Aes128Key,
+    "AES-192": gufo.Aes192Key,
+    "AES-256": gufo.Aes256Key,
+}
+_VERSIONS = {"v1": gufo.SnmpVersion.v1, "v2c": gufo.SnmpVersion.v2c, "v3": gufo.SnmpVersion.v3}
+
+
+@dataclass(frozen=True)
+class SnmpTarget:
+    address: str
+    port: int = 161
+    version: Literal["v1", "v2c", "v3"] = "v2c"
+    community: str = "public"
+    username: str = ""
+    security_level: Literal["noAuthNoPriv", "authNoPriv", "authPriv"] = "noAuthNoPriv"
+    auth_protocol: str | None = None  # MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512
+    auth_key: str = ""
+    priv_protocol: str | None = None  # DES, AES-128, AES-192, AES-256
+    priv_key: str = ""
+    timeout_s: float = 2.0
+    retries: int = 1
+    context_name: str = ""  # gufo-snmp 0.13 cannot send one: non-empty is refused
+
+    def __post_init__(self) -> None:
+        if self.version not in _VERSIONS:
+            raise SnmpConfigError(f"unknown SNMP version {self.version!r}")
+        if self.version != "v3":
+            return
+        if self.context_name:
+            raise SnmpConfigError("SNMPv3 context names are not supported by gufo-snmp 0.13")
+        needs_auth = self.security_level in ("authNoPriv", "authPriv")
+        if needs_auth and self.auth_protocol not in _AUTH_KEYS:
+            raise SnmpConfigError(f"unknown auth protocol {self.auth_protocol!r}")
+        if self.security_level == "authPriv" and self.priv_protocol not in _PRIV_KEYS:
+            raise SnmpConfigError(f"unknown priv protocol {self.priv_protocol!r}")
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.address, self.port)
+
+    def gufo_user(self) -> gufo.User:
+        auth = priv = None
+        if self.security_level in ("authNoPriv", "authPriv"):
+            auth = _AUTH_KEYS[self.auth_protocol](self.auth_key.encode())
+        if self.security_level == "authPriv":
+            priv = _PRIV_KEYS[self.priv_protocol](self.priv_key.encode())
+        return gufo.User(self.username, auth_key=auth, priv_key=priv)
+
+    def __repr__(self) -> str:  # never print keys or communities
+        return f"SnmpTarget({self.address}:{self.port} {self.version})"
+
+
+# One semaphore per (event loop, target): asyncio primitives belong to one loop.
+_IN_FLIGHT: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()
+
+
+def target_semaphore(target: SnmpTarget, limit: int) -> asyncio.Semaphore:
+    per_loop = _IN_FLIGHT.setdefault(asyncio.get_running_loop(), {})
+    if target.key not in per_loop:
+        per_loop[target.key] = asyncio.Semaphore(limit)
+    return per_loop[target.key]
+
+
+class SnmpSession:
+    """Async SNMP session to one target; use as ``async with SnmpSession(t) as s``."""
+
+    def __init__(
+        self,
+        target: SnmpTarget,
+        *,
+        max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
+        max_repetitions: MaxRepetitions | None = None,
+    ) -> None:
+        self.target = target
+        self.max_repetitions = max_repetitions or MaxRepetitions()
+        self._max_in_flight = max_in_flight
+        self._idle: list[GufoSession] = []
+        self._semaphore: asyncio.Semaphore | None = None
+        self._answered = False  # has the agent ever answered this session?
+
+    async def __aenter__(self) -> SnmpSession:
+        self._semaphore = target_semaphore(self.target, self._max_in_flight)
+        # Open one socket now, so v3 discovery and key errors surface here.
+        await self._request(_no_pdu, is_pdu=False)
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        self._idle.clear()  # gufo closes its socket when the object is freed
+
+    async def get(self, oids: Sequence[str]) -> dict[str, Value]:
+        """One GET PDU. Objects the agent does not have are left out of the result."""
+        oids = list(oids)
+        if not oids:
+            return {}
+        found = await self._request(lambda s: s.get_many(oids))
+        if self.target.version == "v1" and len(found) < len(oids) and len(oids) > 1:
+            # v1 noSuchName fails the whole PDU: ask one by one to keep the rest.
+            found = {}
+            for oid in oids:
+                found.update(await self._request(lambda s, o=oid: s.get_many([o])))
+        return found
+
+    async def get_one(self, oid: str) -> Value:
+        found = await self.get([oid])
+        if oid not in found or found[oid] is None:
+            raise SnmpNoSuchObject(oid)
+        return found[oid]
+
+    async def get_many(
+        self, oids: Sequence[str], per_pdu: int = DEFAULT_PDU_VARBINDS
+    ) -> dict[str, Value]:
+        """GETs of at most ``per_pdu`` varbinds each, sent concurrently (bounded)."""
+        chunks = [oids[i : i + per_pdu] for i in range(0, len(oids), per_pdu)]
+        result: dict[str, Value] = {}
+        for part in await asyncio.gather(*(self.get(chunk) for chunk in chunks)):
+            result.update(part)
+        return result
+
+    async def walk(self, column_oid: str) -> list[VarBind]:
+        """GETNEXT walk of one subtree (works on v1)."""
+        return await self._request(lambda s: _collect(s.getnext(column_oid)))
+
+    async def bulk_walk(self, column_oid: str, max_repetitions: int | None = None) -> list[VarBind]:
+        """GETBULK walk of one subtree; GETNEXT on v1.
+
+        Without an explicit ``max_repetitions`` the per-target adaptive value is
+        used: halved and the walk restarted on tooBig or timeout, down to 1.
+        """
+        if self.target.version == "v1":
+            return await self.walk(column_oid)
+        if max_repetitions is not None:
+            return await self._request(lambda s: _collect(s.getbulk(column_oid, max_repetitions)))
+        while True:  # bounded: each failure halves the value until the floor re-raises
+            reps = self.max_repetitions.get(self.target.key)
+            try:
+                return await self._request(lambda s, r=reps: _collect(s.getbulk(column_oid, r)))
+            except (SnmpTooBig, SnmpTimeout):
+                if reps <= self.max_repetitions.floor:
+                    raise
+                self.max_repetitions.shrink(self.target.key)
+
+    async def walk_columns(
+        self, column_oids: Sequence[str], bulk: bool = True
+    ) -> dict[str, dict[str, Value]]:
+        """Walk table columns concurrently: ``{column: {index: value}}``."""
+        walker = self.bulk_walk if bulk else self.walk
+        results = await asyncio.gather(*(walker(column) for column in column_oids))
+        table: dict[str, dict[str, Value]] = {}
+        for column, rows in zip(column_oids, results, strict=True):
+            prefix = column + "."
+            table[column] = {oid[len(prefix) :]: value for oid, value in rows}
+        return table
+
+    async def _request(self, call: Callable[[GufoSession], Awaitable[T]], is_pdu: bool = True) -> T:
+        attempts = self.target.retries + 1
+        for attempt in range(attempts):
+            try:
+                async with self._socket() as sock:
+                    result = await call(sock)
+                self._answered = self._answered or is_pdu
+                return result
+            except SnmpTimeout:
+                if attempt == attempts - 1:
+                    await self._raise_if_priv_failure()
+                    raise
+        raise AssertionError("unreachable")
+
+    @asynccontextmanager
+    async def _socket(self) -> AsyncIterator[GufoSession]:
+        """Borrow a gufo socket for one PDU (or one walk), holding a target slot."""
+        if self._semaphore is None:
+            raise SnmpError("use SnmpSession as an async context manager")
+        async with self._semaphore:
+            sock = self._idle.pop() if self._idle else None
+            try:
+                if sock is None:
+                    sock = await self._map_errors(self._open_socket())
+                yield sock
+            except GeneratorExit:
+                raise
+            except SnmpError:
+                sock = None  # a socket that failed may hold a late reply: drop it
+                raise
+            except BaseException as exc:
+                sock = None
+                raise await self._translate(exc) from exc
+            finally:
+                if sock is not None:
+                    self._idle.append(sock)
+
+    async def _open_socket(self) -> GufoSession:
+        t = self.target
+        options: dict[str, Any] = {"timeout": t.timeout_s, "version": _VERSIONS[t.version]}
+        if t.version == "v3":
+            options["user"] = t.gufo_user()
+        else:
+            options["community"] = t.community
+        sock = GufoSession(t.address, t.port, **options)
+        await sock.__aenter__()  # v3: engine discovery and time sync
+        return sock
+
+    async def _map_errors(self, coro: Coroutine[Any, Any, T]) -> T:
+        try:
+            return await coro
+        except BaseException as exc:
+            raise await self._translate(exc) from exc
+
+    async def _translate(self, exc: BaseException) -> BaseException:
+        if isinstance(exc, TimeoutError):
+            return SnmpTimeout(f"{self.target!r}: no answer in {self.target.timeout_s}s")
+        if isinstance(exc, gufo.NoSuchInstance):
+            return SnmpNoSuchObject("?")
+        if isinstance(exc, gufo.SnmpAuthError):
+            reason = await diagnose.explain_auth_error(self.target)
+            return SnmpAuthError(reason, f"user {self.target.username!r} at {self.target!r}")
+        if isinstance(exc, gufo.SnmpEncodeError) and "out of buffer" in str(exc):
+            return SnmpTooBig(f"request does not fit in one message: {exc}")
+        if isinstance(exc, gufo.SnmpEncodeError | gufo.SnmpDecodeError):
+            return SnmpProtocolError(str(exc))
+        if isinstance(exc, gufo.SnmpError):
+            if "too big" in str(exc).lower():
+                return SnmpTooBig(str(exc))
+            return SnmpError(str(exc))
+        if isinstance(exc, OSError):
+            return SnmpError(f"{self.target!r}: {exc}")
+        return exc
+
+    async def _raise_if_priv_failure(self) -> None:
+        t = self.target
+        if t.version != "v3" or t.security_level != "authPriv" or self._answered:
+            return
+        reason = await diagnose.explain_priv_timeout(t)
+        if reason is not None:
+            raise SnmpAuthError(reason, f"user {t.username!r} at {t!r}")
+
+
+async def _no_pdu(sock: GufoSession) -> None:
+    return None
+
+
+async def _collect(iterator: AsyncIterator[VarBind]) -> list[VarBind]:
+    rows: list[VarBind] = []
+    async for row in iterator:
+        rows.append(row)
+        if len(rows) >= MAX_WALK_ROWS:
+            raise SnmpError(f"walk stopped after {MAX_WALK_ROWS} rows")
+    return rows
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from sync code (management commands, shell)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    coro.close()
+    raise RuntimeError("run() called inside a running event loop; await the coroutine instead")

@@ -1,0 +1,104 @@
+"""Name the reason of an SNMPv3 refusal.
+
+gufo-snmp 0.13 turns every usmStats report into one ``SnmpAuthError("authentication
+failed")`` and times out when the agent drops a request it cannot decrypt (net-snmp
+sends no report then). On those failures only, we repeat the request once with
+pysnmp, which reads the report PDU's usmStats OID, to tell the user which key is
+wrong. pysnmp is imported lazily: the happy path never loads it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from monitoring.snmp.errors import AuthFailure
+
+if TYPE_CHECKING:
+    from monitoring.snmp.client import SnmpTarget
+
+PROBE_OID = "1.3.6.1.2.1.1.3.0"  # sysUpTime.0
+
+_PYSNMP_AUTH = {
+    "MD5": "usmHMACMD5AuthProtocol",
+    "SHA": "usmHMACSHAAuthProtocol",
+    "SHA-224": "usmHMAC128SHA224AuthProtocol",
+    "SHA-256": "usmHMAC192SHA256AuthProtocol",
+    "SHA-384": "usmHMAC256SHA384AuthProtocol",
+    "SHA-512": "usmHMAC384SHA512AuthProtocol",
+}
+
+_ERROR_INDICATION = {
+    "UnknownEngineID": AuthFailure.UNKNOWN_ENGINE_ID,
+    "UnknownUserName": AuthFailure.UNKNOWN_USER_NAME,
+    "WrongDigest": AuthFailure.WRONG_DIGEST,
+    "DecryptionError": AuthFailure.DECRYPTION_ERROR,
+    "NotInTimeWindow": AuthFailure.NOT_IN_TIME_WINDOW,
+    "UnsupportedSecurityLevel": AuthFailure.UNSUPPORTED_SECURITY_LEVEL,
+}
+
+
+async def probe_auth(target: SnmpTarget, *, with_priv: bool) -> AuthFailure | None:
+    """One GET with pysnmp. None: the agent answered (any PDU, even an error-status).
+
+    Raises TimeoutError when the agent stays silent.
+    """
+    from pysnmp.hlapi.v3arch import asyncio as hl
+
+    auth = getattr(hl, _PYSNMP_AUTH[target.auth_protocol]) if target.auth_protocol else None
+    user = hl.UsmUserData(
+        target.username,
+        authKey=target.auth_key if auth else None,
+        authProtocol=auth or hl.usmNoAuthProtocol,
+        **(_pysnmp_priv(hl, target) if with_priv else {}),
+    )
+    engine = hl.SnmpEngine()
+    try:
+        transport = await hl.UdpTransportTarget.create(
+            (target.address, target.port), timeout=target.timeout_s, retries=0
+        )
+        indication, _status, _index, _binds = await hl.get_cmd(
+            engine, user, transport, hl.ContextData(), hl.ObjectType(hl.ObjectIdentity(PROBE_OID))
+        )
+    finally:
+        engine.close_dispatcher()
+    if indication is None:
+        return None
+    name = type(indication).__name__
+    if name == "RequestTimedOut":
+        raise TimeoutError(str(indication))
+    return _ERROR_INDICATION.get(name, AuthFailure.UNKNOWN)
+
+
+def _pysnmp_priv(hl, target: SnmpTarget) -> dict:
+    protocols = {
+        "DES": hl.usmDESPrivProtocol,
+        "AES-128": hl.usmAesCfb128Protocol,
+        "AES-192": hl.usmAesBlumenthalCfb192Protocol,
+        "AES-256": hl.usmAesBlumenthalCfb256Protocol,
+    }
+    if not target.priv_protocol:
+        return {}
+    return {"privKey": target.priv_key, "privProtocol": protocols[target.priv_protocol]}
+
+
+async def explain_auth_error(target: SnmpTarget) -> AuthFailure:
+    """gufo said "authentication failed": ask again to learn which report it was."""
+    try:
+        return await probe_auth(target, with_priv=True) or AuthFailure.UNKNOWN
+    except TimeoutError:
+        return AuthFailure.UNKNOWN
+
+
+async def explain_priv_timeout(target: SnmpTarget) -> AuthFailure | None:
+    """An authPriv target never answered: is it a wrong privacy key?
+
+    If the same user without privacy gets any answer, the agent is alive and accepts
+    our auth key, so it is dropping what it cannot decrypt. None: a plain timeout.
+    """
+    try:
+        failure = await probe_auth(target, with_priv=False)
+    except TimeoutError:
+        return None
+    if failure in (None, AuthFailure.UNSUPPORTED_SECURITY_LEVEL):
+        return AuthFailure.DECRYPTION_ERROR
+    return failure
