@@ -25,6 +25,7 @@ from gufo.snmp.aio import SnmpSession as GufoSession
 from monitoring.snmp import diagnose
 from monitoring.snmp.adaptive import MaxRepetitions
 from monitoring.snmp.errors import (
+    AuthFailure,
     SnmpAuthError,
     SnmpConfigError,
     SnmpError,
@@ -284,6 +285,9 @@ class SnmpSession:
         if t.version != "v3" or t.security_level != "authPriv" or self._answered:
             return
         reason = await diagnose.explain_priv_timeout(t)
+        if reason is AuthFailure.DECRYPTION_ERROR:
+            detail = "agent accepts the auth key but drops authPriv requests (wrong priv key?)"
+            raise SnmpAuthError(reason, f"user {t.username!r} at {t!r}: {detail}")
         if reason is not None:
             raise SnmpAuthError(reason, f"user {t.username!r} at {t!r}")
 

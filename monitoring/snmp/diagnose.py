@@ -94,6 +94,8 @@ async def explain_priv_timeout(target: SnmpTarget) -> AuthFailure | None:
 
     If the same user without privacy gets any answer, the agent is alive and accepts
     our auth key, so it is dropping what it cannot decrypt. None: a plain timeout.
+    Caveat: snmpsim also drops requests for a context it has no data for, which looks
+    the same from outside.
     """
     try:
         failure = await probe_auth(target, with_priv=False)

@@ -1,0 +1,133 @@
+"""monitoring.snmp.client against a real net-snmp snmpd on loopback."""
+
+import asyncio
+import time
+
+import pytest
+
+from monitoring.snmp import (
+    AuthFailure,
+    SnmpAuthError,
+    SnmpNoSuchObject,
+    SnmpSession,
+    SnmpTarget,
+    SnmpTimeout,
+    run,
+)
+from tests.servers.ports import free_udp_port
+from tests.servers.snmpd import SYS_CONTACT, SYS_LOCATION, V3_USERS
+from tests.snmp.helpers import SYS_NAME, SYS_OBJECT_ID, SYS_UPTIME, get, snmpd_target, v3_target
+
+IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
+IF_IN_OCTETS = "1.3.6.1.2.1.2.2.1.10"
+IF_HC_IN_OCTETS = "1.3.6.1.2.1.31.1.1.1.6"
+NET_SNMP_LINUX = "1.3.6.1.4.1.8072.3.2.10"
+
+
+@pytest.mark.parametrize("version", ["v1", "v2c"])
+def test_community_get_reads_system_group(snmpd, version):
+    values = get(snmpd_target(snmpd, version=version), [SYS_OBJECT_ID, SYS_UPTIME, SYS_NAME])
+    assert values[SYS_OBJECT_ID] == NET_SNMP_LINUX
+    assert isinstance(values[SYS_UPTIME], int) and values[SYS_UPTIME] > 0
+    assert isinstance(values[SYS_NAME], bytes) and values[SYS_NAME]
+
+
+def test_v1_get_keeps_existing_objects_when_one_is_missing(snmpd):
+    values = get(snmpd_target(snmpd, version="v1"), ["1.3.6.1.2.1.1.99.0", "1.3.6.1.2.1.1.6.0"])
+    assert values == {"1.3.6.1.2.1.1.6.0": SYS_LOCATION.encode()}
+
+
+def test_get_one_of_missing_object_raises_no_such_object(snmpd):
+    async def inner():
+        async with SnmpSession(snmpd_target(snmpd)) as session:
+            await session.get_one("1.3.6.1.2.1.1.99.0")
+
+    with pytest.raises(SnmpNoSuchObject):
+        asyncio.run(inner())
+
+
+def test_get_many_of_25_oids_sends_two_pdus(snmpd, monkeypatch):
+    oids = [f"1.3.6.1.2.1.2.2.1.{column}.1" for column in range(1, 11)]
+    oids += [f"1.3.6.1.2.1.1.{n}.0" for n in range(1, 8)]
+    oids += [f"1.3.6.1.2.1.31.1.1.1.{column}.1" for column in range(1, 9)]
+    assert len(oids) == 25
+    pdu_sizes: list[int] = []
+    original = SnmpSession.get
+
+    async def counting_get(self, chunk):
+        pdu_sizes.append(len(chunk))
+        return await original(self, chunk)
+
+    monkeypatch.setattr(SnmpSession, "get", counting_get)
+
+    async def inner():
+        async with SnmpSession(snmpd_target(snmpd)) as session:
+            return await session.get_many(oids)
+
+    values = asyncio.run(inner())
+    assert sorted(pdu_sizes) == [5, 20]
+    assert set(values) == set(oids)
+    assert values["1.3.6.1.2.1.1.4.0"] == SYS_CONTACT.encode()
+
+
+def test_bulk_walk_of_if_table_columns_matches_getnext_walk(snmpd):
+    async def inner():
+        async with SnmpSession(snmpd_target(snmpd)) as session:
+            table = await session.walk_columns([IF_DESCR, IF_IN_OCTETS, IF_HC_IN_OCTETS])
+            by_getnext = await session.walk(IF_DESCR)
+            small_pages = await session.bulk_walk(IF_DESCR, max_repetitions=1)
+            return table, by_getnext, small_pages
+
+    table, by_getnext, small_pages = asyncio.run(inner())
+    descr = table[IF_DESCR]
+    assert descr["1"] == b"lo"
+    assert set(descr) == set(table[IF_IN_OCTETS]) == set(table[IF_HC_IN_OCTETS])
+    assert [(f"{IF_DESCR}.{i}", v) for i, v in descr.items()] == by_getnext == small_pages
+    assert all(isinstance(v, int) for v in table[IF_HC_IN_OCTETS].values())
+
+
+@pytest.mark.parametrize("user", V3_USERS, ids=lambda u: u.name)
+def test_every_v3_user_reads_sys_object_id(snmpd, user):
+    assert get(v3_target(snmpd, user), [SYS_OBJECT_ID]) == {SYS_OBJECT_ID: NET_SNMP_LINUX}
+
+
+def _auth_failure(target: SnmpTarget) -> SnmpAuthError:
+    with pytest.raises(SnmpAuthError) as caught:
+        get(target, [SYS_NAME])
+    return caught.value
+
+
+def test_v3_wrong_auth_key_says_wrong_digest(snmpd):
+    user = next(u for u in V3_USERS if u.name == "auth-sha")
+    error = _auth_failure(v3_target(snmpd, user, auth_key="not-the-key"))
+    assert error.reason is AuthFailure.WRONG_DIGEST
+    assert "wrong digest" in str(error)
+
+
+def test_v3_unknown_user_says_unknown_user_name(snmpd):
+    user = next(u for u in V3_USERS if u.name == "auth-md5")
+    error = _auth_failure(v3_target(snmpd, user, username="mallory"))
+    assert error.reason is AuthFailure.UNKNOWN_USER_NAME
+    assert "mallory" in str(error)
+
+
+def test_v3_wrong_priv_key_says_decryption_error(snmpd):
+    user = next(u for u in V3_USERS if u.name == "priv-sha-aes128")
+    error = _auth_failure(v3_target(snmpd, user, priv_key="not-the-priv-key", timeout_s=0.5))
+    assert error.reason is AuthFailure.DECRYPTION_ERROR
+
+
+def test_silent_port_gives_snmp_timeout_quickly():
+    target = SnmpTarget("127.0.0.1", free_udp_port(), timeout_s=0.3, retries=1)
+    started = time.monotonic()
+    with pytest.raises(SnmpTimeout):
+        get(target, [SYS_NAME])
+    assert time.monotonic() - started < 2.0
+
+
+def test_run_executes_a_session_from_sync_code(snmpd):
+    async def read_name():
+        async with SnmpSession(snmpd_target(snmpd)) as session:
+            return await session.get_one(SYS_NAME)
+
+    assert run(read_name())
