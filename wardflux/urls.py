@@ -21,6 +21,7 @@ api_v1 = [
     path("", include("monitoring.api.urls")),
     path("metrics/", include("monitoring.metrics.urls")),
     path("diagnostics/", include("monitoring.api.diagnostics_urls")),
+    path("", include("discovery.api.urls")),
 ]
 
 urlpatterns = [

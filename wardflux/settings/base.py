@@ -207,6 +207,8 @@ ICMP_DOWN_AFTER = env.int("ICMP_DOWN_AFTER", default=2)
 ICMP_BATCH_SIZE = env.int("ICMP_BATCH_SIZE", default=500)
 
 DISCOVERY_MAX_ADDRESSES = env.int("DISCOVERY_MAX_ADDRESSES", default=65536)
+# Reverse DNS of live hosts (bounded per lookup); off where no resolver should be asked.
+DISCOVERY_REVERSE_DNS = env.bool("DISCOVERY_REVERSE_DNS", default=True)
 
 # /metrics: scraped with this bearer token, or from these addresses.
 METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
