@@ -1,0 +1,39 @@
+"""A real Zabbix 6.0 for the whole session (tests/servers/zabbix.py), and an Admin API client."""
+
+import os
+from urllib.parse import urlparse
+
+import pytest
+from zabbix_utils import ZabbixAPI
+
+from tests.servers.zabbix import ADMIN_PASSWORD, ADMIN_USER, Pg, ZabbixInstance, start_zabbix
+
+
+def _pg_and_db() -> tuple[Pg, str]:
+    """Zabbix's database sits beside ours: same server, our name + `_zbx` (one per engineer)."""
+    url = urlparse(os.environ.get("DATABASE_URL", ""))
+    if url.scheme.startswith("postgres"):
+        pg = Pg(
+            host=url.hostname or "127.0.0.1", port=url.port or 5432, user=url.username or "postgres"
+        )
+        return pg, f"{url.path.lstrip('/')}_zbx"
+    return Pg(), f"wardflux_{os.getuid()}_zbx"
+
+
+@pytest.fixture(scope="session")
+def zabbix() -> ZabbixInstance:
+    pg, db = _pg_and_db()
+    instance = start_zabbix(db, pg)
+    try:
+        yield instance
+    finally:
+        instance.stop()
+
+
+@pytest.fixture(scope="session")
+def zapi(zabbix) -> ZabbixAPI:
+    """Admin's API session, for setting up what the tests then read through the bridge."""
+    api = ZabbixAPI(url=zabbix.url, user=ADMIN_USER, password=ADMIN_PASSWORD, timeout=10)
+    yield api
+    if zabbix.php is not None:
+        api.logout()
