@@ -8,6 +8,8 @@ from zabbix_utils import ZabbixAPI
 
 from tests.servers.zabbix import ADMIN_PASSWORD, ADMIN_USER, Pg, ZabbixInstance, start_zabbix
 
+BUILTIN_HOSTID = "10084"  # "Zabbix server", made by data.sql
+
 
 def _pg_and_db() -> tuple[Pg, str]:
     """Zabbix's database sits beside ours: same server, our name + `_zbx` (one per engineer)."""
@@ -37,3 +39,33 @@ def zapi(zabbix) -> ZabbixAPI:
     yield api
     if zabbix.php is not None:
         api.logout()
+
+
+@pytest.fixture
+def clean_zabbix(zapi):
+    """Each test starts with only the built-in 'Zabbix server' host and no extra users."""
+    yield
+    hosts = zapi.host.get(output=["hostid"])
+    doomed = [h["hostid"] for h in hosts if h["hostid"] != BUILTIN_HOSTID]
+    if doomed:
+        zapi.host.delete(*doomed)
+    users = [
+        u["userid"]
+        for u in zapi.user.get(output=["userid", "username"])
+        if u["username"].startswith("wf-")
+    ]
+    if users:
+        zapi.user.delete(*users)
+
+
+@pytest.fixture
+def zserver(db, zabbix, clean_zabbix, settings):
+    """A ZabbixServer row for the test Zabbix (Admin's password), history without lag."""
+    from zabbix_bridge.client import forget_clients
+    from zabbix_bridge.models import ZabbixServer
+
+    settings.ZABBIX_HISTORY_LAG_S = 0
+    forget_clients()
+    return ZabbixServer.objects.create(
+        name="lab", url=zabbix.url, username=ADMIN_USER, password=ADMIN_PASSWORD, timeout=10
+    )
