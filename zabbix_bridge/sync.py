@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from datetime import UTC, datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 
 from monitoring.choices import Source, ValueType
 from monitoring.models import Device, MonitoringItem
@@ -22,7 +22,7 @@ from .client import ZabbixClient, ZabbixError, client_for
 from .history import ItemSeries, Writer, default_writer, series_for, sync_history
 from .mapping import NUMERIC_VALUE_TYPES, REMOVED_ERROR, groups_param, host_fields, interval_s
 from .models import ZabbixHost, ZabbixServer
-from .modes import current_mode, is_polled_locally
+from .modes import current_mode, is_imported_from_zabbix
 
 HOSTS_PER_ITEM_CALL = 100
 MAX_KEY_LENGTH = 255
@@ -80,8 +80,9 @@ def sync_server(
         phase = "hosts"
         summary["hosts"], links = sync_hosts(client, server, summary["version"])
         phase = "items"
-        mode = current_mode()
-        devices = [link.device for link in links if not is_polled_locally(link.device, mode)]
+        mode = summary["mode"] = current_mode()
+        # Standalone: the bridge mirrors hosts only; hybrid: not the devices polled here.
+        devices = [link.device for link in links if is_imported_from_zabbix(link.device, mode)]
         summary["items"], series, by_type = sync_items(client, devices)
         phase = "history"
         summary["history"] = sync_server_history(
@@ -234,7 +235,7 @@ def _item_fields(row: dict) -> dict:
         "interval": interval_s(row.get("delay")),
         "enabled": str(row.get("status")) == "0",
         "last_value": (row.get("lastvalue") or "")[:255] if clock else "",
-        "last_clock": timezone.datetime.fromtimestamp(clock, tz=timezone.UTC) if clock else None,
+        "last_clock": datetime.fromtimestamp(clock, tz=UTC) if clock else None,
         "value_type": ValueType.GAUGE,
     }
 

@@ -397,7 +397,7 @@ def session_pids(sid: int) -> list[int]:
 
 def kill_session(sid: int) -> None:
     """SIGTERM every process of the session, then SIGKILL what is left after a bounded wait."""
-    for sig, wait_s in ((signal.SIGTERM, 5.0), (signal.SIGKILL, STOP_TIMEOUT_S)):
+    for sig, wait_s in ((signal.SIGTERM, 1.0), (signal.SIGKILL, STOP_TIMEOUT_S)):
         for pid in session_pids(sid):
             try:
                 os.kill(pid, sig)

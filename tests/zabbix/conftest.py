@@ -60,12 +60,15 @@ def clean_zabbix(zapi):
 
 @pytest.fixture
 def zserver(db, zabbix, clean_zabbix, settings):
-    """A ZabbixServer row for the test Zabbix (Admin's password), history without lag."""
+    """A ZabbixServer row for the test Zabbix (Admin's password), zabbix mode, no history lag."""
+    from monitoring.choices import ProfileMode
+    from monitoring.models import MonitoringProfile
     from zabbix_bridge.client import forget_clients
     from zabbix_bridge.models import ZabbixServer
 
     settings.ZABBIX_HISTORY_LAG_S = 0
     forget_clients()
+    MonitoringProfile.objects.create(name="mirror", mode=ProfileMode.ZABBIX, is_active=True)
     return ZabbixServer.objects.create(
         name="lab", url=zabbix.url, username=ADMIN_USER, password=ADMIN_PASSWORD, timeout=10
     )

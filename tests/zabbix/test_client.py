@@ -73,7 +73,7 @@ def test_a_user_in_a_disabled_group_is_account_blocked(zabbix, zapi, clean_zabbi
 def test_a_dead_port_is_unreachable(zabbix):
     url = f"http://127.0.0.1:{free_port()}/api_jsonrpc.php"
     with pytest.raises(ZabbixUnreachable, match="unreachable"):
-        ZabbixClient(url, timeout=2).version
+        _ = ZabbixClient(url, timeout=2).version
 
 
 def test_an_api_error_carries_the_servers_message(zabbix):
