@@ -23,6 +23,7 @@ from .history import ItemSeries, Writer, default_writer, series_for, sync_histor
 from .mapping import NUMERIC_VALUE_TYPES, REMOVED_ERROR, groups_param, host_fields, interval_s
 from .models import ZabbixHost, ZabbixServer
 from .modes import current_mode, is_imported_from_zabbix
+from .problems import sync_problems
 
 HOSTS_PER_ITEM_CALL = 100
 MAX_KEY_LENGTH = 255
@@ -88,6 +89,8 @@ def sync_server(
         summary["history"] = sync_server_history(
             client, server, series, by_type, write, now, progress
         )
+        phase = "problems"
+        summary["problems"] = sync_problems(client, {d.zabbix_hostid: d for d in devices})
     except ZabbixError as exc:
         summary["duration_s"] = round(time.monotonic() - started, 3)
         raise SyncFailed(phase, exc, summary) from exc

@@ -159,3 +159,29 @@ def test_an_outage_mid_history_keeps_the_watermark_so_nothing_is_lost(
     assert [(s.value, s.timestamp) for s in samples if s.labels["device"] == "hist-out"] == [
         (5.0, now - 10)
     ]
+
+
+def test_problems_wait_for_the_alerts_app_and_say_so(zserver):
+    summary = sync_server(zserver, write=lambda s: None)
+    assert summary["problems"] == {"skipped": "alerts app has no Alert model yet"}
+
+
+def test_severities_map_zero_to_five_onto_ours():
+    from zabbix_bridge.problems import severity_of
+
+    assert [severity_of(n) for n in range(6)] == [
+        "info",
+        "info",
+        "warning",
+        "average",
+        "high",
+        "disaster",
+    ]
+
+
+def test_metric_names_follow_prometheus_rules():
+    from monitoring.metrics.samples import METRIC_NAME_RE
+    from zabbix_bridge.mapping import metric_name
+
+    name = metric_name("vfs.fs.size[/var/log,pfree]")
+    assert name == "zabbix_vfs_fs_size_var_log_pfree" and METRIC_NAME_RE.match(name)
