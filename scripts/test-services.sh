@@ -11,6 +11,13 @@ command -v snmpbulkwalk >/dev/null || need_pkgs+=(snmp)
 command -v fping >/dev/null || need_pkgs+=(fping)
 command -v ip >/dev/null || need_pkgs+=(iproute2)
 [ -x /usr/bin/victoria-metrics ] || need_pkgs+=(victoria-metrics)
+# The Zabbix bridge tests run a real Zabbix 6.0 (server, PostgreSQL schema, PHP API frontend);
+# naming php8.2-cgi keeps apt from pulling Apache.
+[ -x /usr/sbin/zabbix_server ] && [ -d /usr/share/zabbix-server-pgsql ] || need_pkgs+=(zabbix-server-pgsql)
+[ -f /usr/share/zabbix/api_jsonrpc.php ] || need_pkgs+=(zabbix-frontend-php)
+command -v php >/dev/null || need_pkgs+=(php-cli)
+command -v php-cgi >/dev/null || need_pkgs+=(php-cgi php8.2-cgi)
+php -m 2>/dev/null | grep -qx pgsql || need_pkgs+=(php-pgsql)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

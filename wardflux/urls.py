@@ -22,6 +22,7 @@ api_v1 = [
     path("metrics/", include("monitoring.metrics.urls")),
     path("diagnostics/", include("monitoring.api.diagnostics_urls")),
     path("", include("discovery.api.urls")),
+    path("", include("zabbix_bridge.api.urls")),
 ]
 
 urlpatterns = [

@@ -114,10 +114,12 @@ class DeviceSerializer(FastReadMixin, serializers.ModelSerializer):
             "poller_group", "parent", "snmp_credential", "enabled", "assigned_to", "tags",
             "status", "status_changed", "snmp_reachable", "last_polled", "last_error",
             "sys_name", "sys_descr", "sys_object_id", "uptime_s", "source", "created", "updated",
+            "zabbix_hostid", "poll_locally",
         ]  # fmt: skip
         read_only_fields = [
             "status", "status_changed", "snmp_reachable", "last_polled", "last_error",
             "sys_name", "sys_descr", "sys_object_id", "uptime_s", "source", "created", "updated",
+            "zabbix_hostid",
         ]  # fmt: skip
 
     def validate_parent(self, parent):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('monitoring', '0002_default_templates'),
+        ('monitoring', '0003_device_zabbix_hostid'),
     ]
 
     operations = [

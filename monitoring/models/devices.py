@@ -77,6 +77,12 @@ class Device(models.Model):
     sys_object_id = models.CharField(max_length=255, blank=True, default="")
     uptime_s = models.BigIntegerField(null=True, blank=True)
     source = models.CharField(max_length=10, choices=Source.choices, default=Source.WARDFLUX)
+    # The Zabbix bridge: the host this device mirrors, and the operator's switch (hybrid mode)
+    # to poll it here instead of importing it from Zabbix.
+    zabbix_hostid = models.CharField(max_length=32, blank=True, default="", db_index=True)
+    poll_locally = models.BooleanField(
+        default=False, help_text="Hybrid mode: poll this Zabbix device here instead of importing"
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
