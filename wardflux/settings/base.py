@@ -214,3 +214,13 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# --- Alerts -------------------------------------------------------------------------------
+# Links in notifications point here. Retries: base, doubling, capped; 1 s doubling to 30 s
+# reaches a receiver that was down for half a minute within about a minute.
+ALERTS_CONSOLE_URL = env.str("ALERTS_CONSOLE_URL", default="http://127.0.0.1:8000")
+ALERTS_RETRY_BASE_S = env.float("ALERTS_RETRY_BASE_S", default=1.0)
+ALERTS_RETRY_CAP_S = env.float("ALERTS_RETRY_CAP_S", default=30.0)
+ALERTS_MAX_RETRIES = env.int("ALERTS_MAX_RETRIES", default=8)
+ALERTS_HTTP_TIMEOUT_S = env.float("ALERTS_HTTP_TIMEOUT_S", default=10.0)
+ALERTS_EMAIL_FROM = env.str("ALERTS_EMAIL_FROM", default="wardflux@localhost")
