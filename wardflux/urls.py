@@ -17,6 +17,7 @@ api_v1 = [
     path("me/", views.MeView.as_view(), name="me"),
     path("", include(router.urls)),
     path("", include("monitoring.api.urls")),
+    path("", include("alerts.api.urls")),
 ]
 
 urlpatterns = [

@@ -28,18 +28,20 @@ class NotificationChannel(models.Model):
         return f"{self.name} ({self.kind})"
 
     def set_settings(self, plain: dict) -> None:
-        """Store `plain`, encrypting secret keys; an empty secret keeps the stored one."""
+        """Store `plain`, encrypting secret keys.
+
+        A secret left out or empty keeps the stored one (clients never see it to send it
+        back); an explicit null removes it.
+        """
         stored = dict(self.settings or {})
-        merged: dict = {}
+        merged = {k: v for k, v in stored.items() if k in SECRET_KEYS and v}
         for key, value in plain.items():
-            if key in SECRET_KEYS:
-                if value in (None, ""):
-                    if stored.get(key):
-                        merged[key] = stored[key]
-                    continue
-                merged[key] = encrypt(str(value))
-            else:
+            if key not in SECRET_KEYS:
                 merged[key] = value
+            elif value is None:
+                merged.pop(key, None)
+            elif value != "":
+                merged[key] = encrypt(str(value))
         self.settings = merged
 
     def plain_settings(self) -> dict:

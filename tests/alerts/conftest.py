@@ -7,6 +7,12 @@ from monitoring.metrics.samples import Sample
 from monitoring.models import Device
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """The shared `users` fixture hashes four passwords per test: keep that cheap here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def net(db):
     core = Device.objects.create(name="core-1", ip_address="10.0.0.1", site="hq", status="up")
