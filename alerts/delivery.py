@@ -20,17 +20,20 @@ def channel_ids_for(alert_id: int) -> list[int]:
     )
 
 
-def enqueue(alert_id: int, event: str) -> int:
+def enqueue(alert_id: int, event: str, channel_ids: list[int] | None = None) -> int:
     """Queue one send per channel of the alert's rule, once the transaction commits."""
     from .tasks import send_notification
 
-    ids = channel_ids_for(alert_id)
+    ids = channel_ids_for(alert_id) if channel_ids is None else channel_ids
     for channel_id in ids:
         transaction.on_commit(partial(send_notification.delay, alert_id, channel_id, event))
     return len(ids)
 
 
-def record_suppressed(alert_id: int, event: str, reason: str) -> None:
+def record_suppressed(
+    alert_id: int, event: str, reason: str, channel_ids: list[int] | None = None
+) -> None:
+    ids = channel_ids_for(alert_id) if channel_ids is None else channel_ids
     NotificationAttempt.objects.bulk_create(
         NotificationAttempt(
             alert_id=alert_id,
@@ -40,7 +43,7 @@ def record_suppressed(alert_id: int, event: str, reason: str) -> None:
             outcome=AttemptOutcome.SUPPRESSED,
             error=f"suppressed: {reason}",
         )
-        for cid in channel_ids_for(alert_id)
+        for cid in ids
     )
 
 

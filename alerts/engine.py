@@ -14,7 +14,6 @@ from collections.abc import Iterable
 from django.db import transaction
 
 from monitoring.metrics.samples import Sample
-from monitoring.models import Device
 
 from . import state
 from .choices import AlertState, BuiltinCondition, SuppressedReason
@@ -24,15 +23,16 @@ from .models import Alert, AlertRule, AlertSeries
 from .scope import (
     IF_ADMIN_STATUS,
     IF_OPER_STATUS,
-    in_scope,
+    RuleScope,
+    device_facts,
     labels_key,
     load_rules,
     params_for,
     sample_metric,
     series_labels,
 )
-from .suppression import suppression_reason
-from .transitions import SeriesWork, persist, release_firing, snapshot_of
+from .suppression import Suppressor
+from .transitions import RunContext, SeriesWork, persist, release_firing, snapshot_of
 
 # IF-MIB ifOperStatus (RFC 2863): up(1), down(2), lowerLayerDown(7); 0 is a poller's "down".
 IF_DOWN_VALUES = frozenset({0.0, 2.0, 7.0})
@@ -55,27 +55,29 @@ def evaluate_samples(samples: Iterable[Sample]) -> int:
     relevant = [s for s in samples if s.name in by_metric]
     if not relevant:
         return 0
-    names = {s.labels.get("device") for s in relevant}
-    device_ids = dict(Device.objects.filter(name__in=names, enabled=True).values_list("name", "pk"))
-    admin_down = _admin_down(samples)
     touched = {r.pk: r for name in {s.name for s in relevant} for r in by_metric[name]}
-    scopes = {pk: in_scope(r, device_ids.values()) for pk, r in touched.items()}
+    scopes = {pk: RuleScope.of(r) for pk, r in touched.items()}
+    facts = device_facts({s.labels.get("device") for s in relevant}, list(scopes.values()))
+    admin_down = _admin_down(samples)
     observations: Observations = {}
+    keys: dict[tuple, str] = {}
     for s in relevant:
-        device_id = device_ids.get(s.labels.get("device"))
-        if device_id is None:
+        device = facts.get(s.labels.get("device"))
+        if device is None:
             continue
         labels = series_labels(s.labels)
-        key = labels_key(labels)
+        lkey = keys.get(frozenset(labels.items())) if labels else ""
+        if lkey is None:
+            lkey = keys[frozenset(labels.items())] = labels_key(labels)
         for rule in by_metric[s.name]:
-            allowed = scopes.get(rule.pk)
-            if allowed is not None and device_id not in allowed:
+            if not scopes[rule.pk].covers(device):
                 continue
             value = _observed(rule, s, admin_down)
-            observations.setdefault((rule.pk, device_id, key), (labels, []))[1].append(
+            observations.setdefault((rule.pk, device.pk, lkey), (labels, []))[1].append(
                 (s.timestamp, value)
             )
-    return run(rules, observations)
+    ctx = RunContext(devices={f.pk: (f.site, f.parent_id) for f in facts.values()})
+    return run(rules, observations, ctx)
 
 
 def evaluate_conditions(now: float | None = None) -> int:
@@ -97,10 +99,11 @@ def evaluate_conditions(now: float | None = None) -> int:
     return transitions
 
 
-def run(rules: list[AlertRule], observations: Observations) -> int:
+def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | None = None) -> int:
     """Feed each series its observations in time order and persist what changed."""
     if not observations:
         return 0
+    ctx = ctx or RunContext()
     rules_by_id = {r.pk: r for r in rules}
     params = {r.pk: params_for(r) for r in rules}
     rule_ids = {k[0] for k in observations}
@@ -109,25 +112,29 @@ def run(rules: list[AlertRule], observations: Observations) -> int:
         (row.rule_id, row.device_id, row.labels_key): row
         for row in AlertSeries.objects.filter(rule_id__in=rule_ids, device_id__in=device_ids)
     }
-    transitions = 0
+    works = []
+    for key, (labels, points) in observations.items():
+        row = rows.get(key)
+        if row is None and not _any_problem(params[key[0]], points):
+            continue  # the common case: a healthy series with nothing to remember
+        work = SeriesWork(rules_by_id[key[0]], key[1], labels, key[2], row, snapshot_of(row), ctx)
+        snap = work.before
+        for ts, value in sorted(points):
+            snap, events = state.step(params[key[0]], snap, ts, value)
+            if events:
+                work.steps.append((ts, value, events, snap))
+        work.after = snap
+        works.append(work)
+    if not works:
+        return 0
+    ctx.load_alerts(works)
     with transaction.atomic():
-        for key, (labels, points) in observations.items():
-            row = rows.get(key)
-            if row is None and not _any_problem(params[key[0]], points):
-                continue  # the common case: a healthy series with nothing to remember
-            work = SeriesWork(rules_by_id[key[0]], key[1], labels, key[2], row, snapshot_of(row))
-            snap = work.before
-            for ts, value in sorted(points):
-                snap, events = state.step(params[key[0]], snap, ts, value)
-                if events:
-                    work.steps.append((ts, value, events, snap))
-            work.after = snap
-            transitions += persist(work)
-    return transitions
+        return sum(persist(work) for work in works)
 
 
 def settle_flapping(rules: list[AlertRule], now: float) -> int:
     params = {r.pk: params_for(r) for r in rules}
+    ctx = RunContext()
     transitions = 0
     held = AlertSeries.objects.filter(
         state=state.FIRING, flapping=True, recovered_since__isnull=False, rule_id__in=params
@@ -138,7 +145,7 @@ def settle_flapping(rules: list[AlertRule], now: float) -> int:
             after, events = state.settle(params[row.rule_id], before, now)
             if not events:
                 continue
-            work = SeriesWork(row.rule, row.device_id, row.labels, row.labels_key, row, before)
+            work = SeriesWork(row.rule, row.device_id, row.labels, row.labels_key, row, before, ctx)
             work.after = after
             work.steps.append((now, before.last_value, events, after))
             transitions += persist(work)
@@ -152,8 +159,10 @@ def recheck_suppressed(now: float) -> None:
         state=AlertState.FIRING,
         suppressed__in=[SuppressedReason.PARENT_DOWN, SuppressedReason.MAINTENANCE],
     ).select_related("device")
+    suppressor = Suppressor()
     for alert in held:
-        reason = suppression_reason(alert.device, at, flapping=alert.flapping)
+        d = alert.device
+        reason = suppressor.reason(d.pk, d.site, d.parent_id, at, flapping=alert.flapping)
         if reason == alert.suppressed:
             continue
         with transaction.atomic():

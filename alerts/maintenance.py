@@ -39,23 +39,5 @@ def window_errors(start, end, recurrence: str, sites) -> dict[str, str]:
     return errors
 
 
-def covering_windows(device, at: datetime) -> list:
-    """The maintenance windows covering `device` at `at` (a few rows: windows are few)."""
-    from django.db.models import Q
-
-    from .models import MaintenanceWindow
-
-    covers_device = Q(devices=device)
-    if device.site:
-        covers_device |= Q(sites__contains=[device.site])
-    candidates = (
-        MaintenanceWindow.objects.filter(start__lte=at)
-        .filter(Q(recurrence=Recurrence.WEEKLY) | Q(end__gt=at))
-        .filter(covers_device)
-        .distinct()
-    )
-    return [w for w in candidates if window_covers(w.start, w.end, w.recurrence, w.until, at)]
-
-
 def to_datetime(ts: float) -> datetime:
     return datetime.fromtimestamp(ts, UTC)

@@ -2,10 +2,11 @@
 
 import hashlib
 import json
+from dataclasses import dataclass, field
 
 from django.db.models import Q
 
-from monitoring.models import Device
+from monitoring.models import Device, MonitoringItem
 
 from .choices import BuiltinCondition, Operator
 from .models import AlertRule
@@ -23,9 +24,11 @@ BOOLEAN_CONDITIONS = (
 
 
 def load_rules() -> list[AlertRule]:
-    # devices/tags/templates: scope_q reads them for every rule with a scope.
+    # devices/tags/templates: every rule's scope is read; channels: whom a transition notifies.
     return list(
-        AlertRule.objects.filter(enabled=True).prefetch_related("devices", "tags", "templates")
+        AlertRule.objects.filter(enabled=True).prefetch_related(
+            "devices", "tags", "templates", "channels"
+        )
     )
 
 
@@ -48,14 +51,63 @@ def scope_q(rule: AlertRule) -> Q | None:
     return q if q.children else None
 
 
-def in_scope(rule: AlertRule, device_ids) -> set[int] | None:
-    """The subset of `device_ids` the rule covers; None means all of them."""
-    q = scope_q(rule)
-    if q is None:
-        return None
-    return set(
-        Device.objects.filter(pk__in=list(device_ids)).filter(q).values_list("pk", flat=True)
+@dataclass(frozen=True, slots=True)
+class RuleScope:
+    """A rule's scope as sets, so a batch checks devices in memory."""
+
+    device_ids: frozenset = frozenset()
+    sites: frozenset = frozenset()
+    device_types: frozenset = frozenset()
+    tag_ids: frozenset = frozenset()
+    template_ids: frozenset = frozenset()
+
+    @classmethod
+    def of(cls, rule: AlertRule) -> "RuleScope":
+        # devices/tags/templates are prefetched by load_rules.
+        return cls(
+            frozenset(d.pk for d in rule.devices.all()),
+            frozenset(rule.sites or ()),
+            frozenset(rule.device_types or ()),
+            frozenset(t.pk for t in rule.tags.all()),
+            frozenset(t.pk for t in rule.templates.all()),
+        )
+
+    def covers(self, d: "DeviceFacts") -> bool:
+        return (
+            (not self.device_ids or d.pk in self.device_ids)
+            and (not self.sites or d.site in self.sites)
+            and (not self.device_types or d.device_type in self.device_types)
+            and (not self.tag_ids or not self.tag_ids.isdisjoint(d.tag_ids))
+            and (not self.template_ids or not self.template_ids.isdisjoint(d.template_ids))
+        )
+
+
+@dataclass(slots=True)
+class DeviceFacts:
+    pk: int
+    site: str
+    device_type: str
+    parent_id: int | None
+    tag_ids: set = field(default_factory=set)
+    template_ids: set = field(default_factory=set)
+
+
+def device_facts(names, scopes: list[RuleScope]) -> dict[str, DeviceFacts]:
+    """Enabled devices by name, with tags and templates only when some scope needs them."""
+    rows = Device.objects.filter(name__in=list(names), enabled=True).values_list(
+        "name", "pk", "site", "device_type", "parent_id"
     )
+    facts = {name: DeviceFacts(pk, site, dtype, parent) for name, pk, site, dtype, parent in rows}
+    by_pk = {f.pk: f for f in facts.values()}
+    if by_pk and any(s.tag_ids for s in scopes):
+        through = Device.tags.through.objects.filter(device_id__in=list(by_pk))
+        for device_id, tag_id in through.values_list("device_id", "tag_id"):
+            by_pk[device_id].tag_ids.add(tag_id)
+    if by_pk and any(s.template_ids for s in scopes):
+        items = MonitoringItem.objects.filter(device_id__in=list(by_pk), template__isnull=False)
+        for device_id, template_id in items.values_list("device_id", "template_id").distinct():
+            by_pk[device_id].template_ids.add(template_id)
+    return facts
 
 
 def scoped_devices(rule: AlertRule):
