@@ -49,8 +49,10 @@ def record_suppressed(
 
 def deliver(alert_id: int, channel_id: int, event: str, attempt: int, final: bool) -> None:
     """Send once and record the outcome. Raises TransientError when a retry should follow."""
-    alert = Alert.objects.select_related("rule", "device").get(pk=alert_id)
-    channel = NotificationChannel.objects.get(pk=channel_id)
+    alert = Alert.objects.select_related("rule", "device").filter(pk=alert_id).first()
+    channel = NotificationChannel.objects.filter(pk=channel_id, enabled=True).first()
+    if alert is None or channel is None:
+        return  # deleted or disabled since it was queued: nothing to send
     outcome, error = AttemptOutcome.SENT, ""
     try:
         notify(channel, alert, event)
