@@ -113,7 +113,8 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
         for row in AlertSeries.objects.filter(rule_id__in=rule_ids, device_id__in=device_ids)
     }
     works = []
-    for key, (labels, points) in observations.items():
+    # Sorted by series key: every worker locks series rows in the same order (no deadlocks).
+    for key, (labels, points) in sorted(observations.items(), key=lambda kv: kv[0]):
         row = rows.get(key)
         if row is None and not _any_problem(params[key[0]], points):
             continue  # the common case: a healthy series with nothing to remember
