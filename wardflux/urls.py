@@ -23,6 +23,7 @@ api_v1 = [
     path("diagnostics/", include("monitoring.api.diagnostics_urls")),
     path("", include("discovery.api.urls")),
     path("", include("zabbix_bridge.api.urls")),
+    path("", include("alerts.api.urls")),
 ]
 
 urlpatterns = [

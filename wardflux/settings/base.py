@@ -239,3 +239,12 @@ REST_FRAMEWORK["DEFAULT_FILTER_BACKENDS"] = [
 # SNMP polling engine (monitoring/polling.py): a device's poll is abandoned after this
 # many seconds (or 90% of its interval, whichever is shorter).
 SNMP_POLL_DEADLINE_S = env.float("SNMP_POLL_DEADLINE_S", default=60.0)
+# --- Alerts -------------------------------------------------------------------------------
+# Links in notifications point here. Retries: base, doubling, capped; 1 s doubling to 30 s
+# reaches a receiver that was down for half a minute within about a minute.
+ALERTS_CONSOLE_URL = env.str("ALERTS_CONSOLE_URL", default="http://127.0.0.1:8000")
+ALERTS_RETRY_BASE_S = env.float("ALERTS_RETRY_BASE_S", default=1.0)
+ALERTS_RETRY_CAP_S = env.float("ALERTS_RETRY_CAP_S", default=30.0)
+ALERTS_MAX_RETRIES = env.int("ALERTS_MAX_RETRIES", default=8)
+ALERTS_HTTP_TIMEOUT_S = env.float("ALERTS_HTTP_TIMEOUT_S", default=10.0)
+ALERTS_EMAIL_FROM = env.str("ALERTS_EMAIL_FROM", default="wardflux@localhost")
