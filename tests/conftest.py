@@ -28,3 +28,14 @@ def api(users):
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def _fresh_series_cache():
+    """Each test's transaction is rolled back, so series ids cached by an earlier test vanish."""
+    from monitoring.metrics import store
+
+    for backend in store._STORES.values():
+        if hasattr(backend, "forget_series"):
+            backend.forget_series()
+    yield

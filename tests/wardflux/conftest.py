@@ -35,6 +35,40 @@ class World:
             )
         self.template = MonitoringTemplate.objects.order_by("pk").first()
         self.profile = MonitoringProfile.objects.create(name="main", is_active=True)
+        self.add_alerting()
+        self.add_discovery()
+        self.add_zabbix()
+
+    def add_alerting(self) -> None:
+        from django.utils import timezone
+
+        from alerts.models import Alert, AlertRule, MaintenanceWindow, NotificationChannel
+
+        self.rule = AlertRule.objects.create(name="cpu high", metric="cpu_percent", threshold=90)
+        self.channel = NotificationChannel.objects.create(
+            name="noc-hook", kind="webhook", settings={"url": "http://127.0.0.1:9/hook"}
+        )
+        now = timezone.now()
+        for device in (self.own_device, self.other_device):
+            Alert.objects.create(
+                rule=self.rule, device=device, state="firing", severity="high", started_at=now
+            )
+        window = MaintenanceWindow.objects.create(
+            name="night works", start=now, end=now + timezone.timedelta(hours=1)
+        )
+        window.devices.add(self.other_device)
+
+    def add_discovery(self) -> None:
+        from discovery.models import DiscoveryJob, DiscoveryResult, DiscoveryRule
+
+        rule = DiscoveryRule.objects.create(name="lab sweep", ranges=["127.0.0.0/30"])
+        job = DiscoveryJob.objects.create(rule=rule, ranges=["127.0.0.0/30"])
+        DiscoveryResult.objects.create(job=job, ip_address="192.0.2.2", device=self.other_device)
+
+    def add_zabbix(self) -> None:
+        from zabbix_bridge.models import ZabbixServer
+
+        ZabbixServer.objects.create(name="zbx", url="http://127.0.0.1:9/api_jsonrpc.php")
 
 
 @pytest.fixture

@@ -122,6 +122,7 @@ RULES = [
             c.role == "manager"
             and not c.safe
             and c.path.startswith(("/api/v1/credentials/", "/api/v1/profiles/"))
+            and c.action != "test"  # trying a credential reveals no secret
         ),
         403,
     ),
@@ -153,7 +154,9 @@ def satisfies(status: int, want, method: str) -> bool:
             return status in (200, 400)  # 400: a query endpoint's required parameters, not sent
         if method == "delete":
             return status in (204, 409)  # 409: still in use (PROTECT)
-        return status in (200, 201, 400)  # 400: the empty body the matrix sends
+        # 400: the empty body the matrix sends; 202: a job queued; 502: the action reached its
+        # (absent) peer, a Zabbix server or a webhook receiver, so the role check had passed.
+        return status in (200, 201, 202, 400, 502)
     return status == want
 
 

@@ -1,8 +1,8 @@
-from rest_framework.routers import DefaultRouter
+from wardflux.api.routers import WardRouter
 
 from . import views
 
-router = DefaultRouter()
+router = WardRouter()
 router.register("zabbix/servers", views.ZabbixServerViewSet, basename="zabbix-server")
 
 urlpatterns = router.urls
