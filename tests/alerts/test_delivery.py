@@ -139,7 +139,7 @@ def test_service_formats_reach_a_loopback_stand_in_for_the_service(net, kind):
     assert outcomes(alert) == ["sent"]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_receiver_failing_twice_gets_exactly_one_message_after_retries(net):
     with HookReceiver(statuses=[503, 503, 200]) as hook, celery_worker():
         ch = channel("webhook", url=f"{hook.url}/hook", secret=SECRET)
@@ -158,7 +158,7 @@ def test_receiver_failing_twice_gets_exactly_one_message_after_retries(net):
     assert list(attempts) == [1, 2, 3]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_4xx_receiver_gets_exactly_one_attempt(net):
     with HookReceiver(statuses=[404]) as hook, celery_worker():
         ch = channel("webhook", url=f"{hook.url}/gone")
