@@ -5,6 +5,8 @@ from functools import partial
 
 from django.db import transaction
 
+from wardflux.selfmetrics import observe_notification
+
 from .choices import AttemptOutcome
 from .models import Alert, NotificationAttempt, NotificationChannel
 from .notifications import PermanentError, TransientError, notify
@@ -69,6 +71,7 @@ def deliver(alert_id: int, channel_id: int, event: str, attempt: int, final: boo
 
 
 def _record(alert_id, channel_id, event, attempt, outcome, error) -> None:
+    observe_notification(channel_id, str(outcome))
     NotificationAttempt.objects.create(
         alert_id=alert_id,
         channel_id=channel_id,

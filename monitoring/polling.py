@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from wardflux.selfmetrics import observe_poll
+
 from . import poll_state
 from .counter_state import load_states, save_states, state_key
 from .metrics.samples import Sample
@@ -49,6 +51,7 @@ class PollJob:
     deadline_s: float = 60.0
     lock_token: str | None = None
     error: str = ""  # a configuration error found before any PDU
+    poller_group: str = "default"
 
 
 @dataclass
@@ -140,6 +143,7 @@ def prepare(
     for d in devices:
         job = PollJob(d.pk, d.name, d.ip_address, interval, by_device.get(d.pk, []))
         job.deadline_s = deadline_for(interval)
+        job.poller_group = d.poller_group
         why = _skip_reason(d, interval, force)
         if not why:
             job.lock_token = poll_state.acquire_lock(d.pk, interval, job.deadline_s + 5)
@@ -280,6 +284,8 @@ def finish(job: PollJob, raw: RawPoll) -> PollResult:
     result.samples.append(Sample("snmp_poll_ok", base, now, 1.0 if result.ok else 0.0))
     result.samples.append(Sample("snmp_poll_duration_seconds", base, now, raw.duration_s))
     result.items = _shown_items(job, raw, computed if result.ok else {})
+    varbinds = len(raw.scalars) + sum(len(c) for c in raw.columns.values())
+    observe_poll(job.poller_group, result.ok, raw.duration_s, varbinds)
     return result
 
 

@@ -33,6 +33,25 @@ API_LATENCY = Histogram(
 )
 
 
+def observe_poll(poller_group: str, ok: bool, duration_s: float, varbinds: int) -> None:
+    POLLS.labels(poller_group, "ok" if ok else "failed").inc()
+    POLL_DURATION.labels(poller_group).observe(duration_s)
+    VARBINDS.labels(poller_group).inc(varbinds)
+
+
+def observe_icmp(checks: int, failures: int) -> None:
+    ICMP_CHECKS.inc(checks)
+    ICMP_FAILURES.inc(failures)
+
+
+def observe_notification(channel_id: int, outcome: str) -> None:
+    """Label by channel name: what an operator recognises on a dashboard."""
+    from alerts.models import NotificationChannel
+
+    name = NotificationChannel.objects.filter(pk=channel_id).values_list("name", flat=True).first()
+    NOTIFICATIONS.labels(name or str(channel_id), outcome).inc()
+
+
 class DatabaseCollector:
     """Gauges read from the database and the broker when scraped."""
 

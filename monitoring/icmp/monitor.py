@@ -28,6 +28,7 @@ from monitoring.icmp.results import HostResult
 from monitoring.icmp.sweep import sweep_sync
 from monitoring.metrics.samples import Sample
 from monitoring.models import AvailabilityEvent, Device
+from wardflux.selfmetrics import observe_icmp
 
 __all__ = [
     "CheckRun",
@@ -234,4 +235,5 @@ def check_devices(device_ids: list[int], write: bool = True) -> CheckRun:
             run.write_error = f"{type(err).__name__}: {err}"
             logger.warning("ICMP samples not stored: %s", run.write_error)
     run.duration_s = time.monotonic() - clock
+    observe_icmp(len(run.checks), sum(not c.result.is_alive for c in run.checks))
     return run
