@@ -12,7 +12,6 @@ It creates that database if missing and uses Redis db 14 as the broker.
 
 import gc
 import os
-import platform
 import random
 import statistics
 import subprocess
@@ -22,6 +21,8 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from bench.machine import machine
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -80,28 +81,6 @@ class Receiver:
                     return None
                 self.cond.wait(left)
             return self.arrived[alert_id]
-
-
-def machine() -> str:
-    cpu = "unknown"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
-    except OSError:
-        mem_kb = 0
-    from django.db import connection
-
-    with connection.cursor() as c:
-        c.execute("SHOW server_version")
-        pg = c.fetchone()[0]
-    return (
-        f"{platform.node()} | {platform.system()} {platform.release()} | {cpu} x "
-        f"{os.cpu_count()} | RAM {mem_kb / 1048576:.1f} GiB | Python "
-        f"{platform.python_version()} | PostgreSQL {pg} | broker {BROKER}"
-    )
 
 
 def populate(hook_url: str):

@@ -31,6 +31,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from bench.machine import machine  # noqa: E402
 from discovery.classifier import CredentialSpec, classify, probe_all  # noqa: E402
 from discovery.scanner import ScanOptions, expand, scan  # noqa: E402
 from monitoring.icmp.sweep import sweep  # noqa: E402
@@ -44,20 +45,6 @@ AGENTS = 20
 REPEAT = 5
 TOOL_TIMEOUT_S = 120
 OPTIONS = ScanOptions(count=1, timeout_s=1.0, rate_pps=20_000, reverse_dns=False)
-
-
-def machine() -> str:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    u = platform.uname()
-    mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return (
-        f"{u.system} {u.release} {u.machine}; CPU {model}; {os.cpu_count()} cores; {mem_gb:.1f} GiB"
-    )
 
 
 def timed(fn, repeat: int = 1):

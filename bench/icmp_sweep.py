@@ -22,6 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from icmplib import async_multiping  # noqa: E402
 
+from bench.machine import machine
 from monitoring.icmp.sweep import sweep  # noqa: E402
 
 SIZES = (1_000, 10_000)
@@ -38,17 +39,6 @@ def addresses(n: int) -> list[str]:
 def cpu_s(who: int) -> float:
     usage = resource.getrusage(who)
     return usage.ru_utime + usage.ru_stime
-
-
-def machine() -> str:
-    model = "unknown"
-    try:
-        with open("/proc/cpuinfo") as f:
-            model = next(line.split(":", 1)[1].strip() for line in f if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    u = platform.uname()
-    return f"{u.system} {u.release} {u.machine}; CPU {model}; {os.cpu_count()} cores"
 
 
 def measure(run) -> tuple[float, float, float, dict[str, int]]:

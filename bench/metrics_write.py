@@ -14,7 +14,6 @@ writes to the configured database under metric names starting with bench_, remov
 
 import argparse
 import os
-import platform
 import statistics
 import sys
 import tempfile
@@ -33,6 +32,7 @@ import requests  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test.utils import override_settings  # noqa: E402
 
+from bench.machine import machine  # noqa: E402
 from monitoring.metrics.models import MetricSeries  # noqa: E402
 from monitoring.metrics.samples import Sample  # noqa: E402
 from monitoring.metrics.store import get_store  # noqa: E402
@@ -40,23 +40,6 @@ from tests.servers.victoria import VictoriaServer  # noqa: E402
 
 BATCH = 10_000
 SERIES = 1_000
-
-
-def machine() -> str:
-    cpu = next(
-        (line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if "model name" in line),
-        platform.processor(),
-    )
-    mem_kb = next(int(line.split()[1]) for line in open("/proc/meminfo") if "MemTotal" in line)
-    with connection.cursor() as cur:
-        cur.execute("SELECT version()" if connection.vendor == "postgresql" else "SELECT 1")
-        db = cur.fetchone()[0]
-    return (
-        f"{cpu}, {os.cpu_count()} CPUs, {mem_kb // 1024 // 1024} GiB RAM, "
-        f"{platform.system()} {platform.release()}, Python {platform.python_version()}\n"
-        f"database: {connection.vendor} {str(db).split(',')[0]}; "
-        f"VictoriaMetrics: Debian victoria-metrics package (/usr/bin/victoria-metrics)"
-    )
 
 
 def batches(metric: str, count: int, t0: int) -> list[list[Sample]]:

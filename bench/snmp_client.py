@@ -7,26 +7,15 @@ Not a test. Prints the machine and GETs/s and bulk-walk varbinds/s.
 
 import argparse
 import asyncio
-import os
-import platform
 import subprocess
 import time
 
+from bench.machine import machine
 from monitoring.snmp import SnmpSession, SnmpTarget
 from tests.servers.snmpd import start_snmpd, stop_snmpd
 
 WALK_ROOT = "1.3.6.1.2.1"
 GET_OIDS = ["1.3.6.1.2.1.1.3.0"]
-
-
-def machine() -> str:
-    model = "unknown cpu"
-    try:
-        with open("/proc/cpuinfo") as cpuinfo:
-            model = next(line.split(":", 1)[1].strip() for line in cpuinfo if "model name" in line)
-    except (OSError, StopIteration):
-        pass
-    return f"{' '.join(platform.uname())}\n{model}, {os.cpu_count()} cores"
 
 
 async def gets_per_s(target: SnmpTarget, seconds: float, concurrency: int) -> float:

@@ -27,7 +27,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "wardflux.settings")
 django.setup()
 
-from bench.snmp_client import machine  # noqa: E402
+from bench.machine import machine  # noqa: E402
 from monitoring.default_templates import HOST_RESOURCES, INTERFACES, SYSTEM  # noqa: E402
 from monitoring.polling import PollJob, fetch, fetch_all  # noqa: E402
 from monitoring.snmp import SnmpTarget  # noqa: E402
