@@ -19,7 +19,7 @@ IF_OUT_OCTETS = "1.3.6.1.2.1.2.2.1.16"
 IF_NAME = "1.3.6.1.2.1.31.1.1.1.1"
 IF_HC_IN_OCTETS = "1.3.6.1.2.1.31.1.1.1.6"
 IF_HC_OUT_OCTETS = "1.3.6.1.2.1.31.1.1.1.10"
-RATE_WAIT_S = 3.0
+RATE_WAIT_S = 4.0
 
 
 @pytest.mark.parametrize("kind", sorted(DEVICE_KINDS))
@@ -58,11 +58,16 @@ def _interface_counters(target: SnmpTarget, has_hc: bool) -> tuple[dict, dict, d
     async def inner():
         async with SnmpSession(target) as session:
             names = (await session.walk_columns([name_col]))[name_col]
+            # Time each read at its walk's midpoint: on a loaded machine a walk can take long
+            # enough that timing from its end would skew the rate.
+            t0 = time.monotonic()
             first = await session.walk_columns([in_col, out_col])
-            started = time.monotonic()
+            t1 = time.monotonic()
             await asyncio.sleep(RATE_WAIT_S)
+            t2 = time.monotonic()
             second = await session.walk_columns([in_col, out_col])
-            elapsed = time.monotonic() - started
+            t3 = time.monotonic()
+            elapsed = (t2 + t3) / 2 - (t0 + t1) / 2
         rates = {}
         for index, name in names.items():
             deltas = []
