@@ -248,3 +248,9 @@ ALERTS_RETRY_CAP_S = env.float("ALERTS_RETRY_CAP_S", default=30.0)
 ALERTS_MAX_RETRIES = env.int("ALERTS_MAX_RETRIES", default=8)
 ALERTS_HTTP_TIMEOUT_S = env.float("ALERTS_HTTP_TIMEOUT_S", default=10.0)
 ALERTS_EMAIL_FROM = env.str("ALERTS_EMAIL_FROM", default="wardflux@localhost")
+# --- Demo and embedded default (issue 11) -------------------------------------------------
+# The database cache culls a third of its rows once it holds MAX_ENTRIES (Django's default:
+# 300). Counter state is one row per counter (a 48-port switch alone has ~200), so the
+# default culled counters (no rates) and the heartbeat stamps (health said workers down).
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1_000_000)
