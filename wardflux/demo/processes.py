@@ -53,15 +53,40 @@ class Children:
         self.procs: dict[str, subprocess.Popen] = {}
         self.extra: Callable[[], dict[str, int]] = dict  # pids owned elsewhere (agents)
         self._lock = threading.Lock()
+        self.commands: dict[str, list[str]] = {}
+        self.restarts = 0
+        self.log_dir = var_dir / "demo-logs"
+        self.cwd = var_dir
 
     def start(self, commands: dict[str, list[str]], log_dir: Path, cwd: Path) -> None:
+        self.commands, self.log_dir, self.cwd = dict(commands), log_dir, cwd
         log_dir.mkdir(parents=True, exist_ok=True)
-        for label, cmd in commands.items():
-            with (log_dir / f"{label}.log").open("ab") as log:
-                self.procs[label] = subprocess.Popen(
-                    cmd, cwd=cwd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-                )
+        for label in commands:
+            self._spawn(label)
         self.record()
+
+    def _spawn(self, label: str) -> None:
+        with (self.log_dir / f"{label}.log").open("ab") as log:
+            self.procs[label] = subprocess.Popen(
+                self.commands[label],
+                cwd=self.cwd,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def revive(self, max_restarts: int) -> list[str]:
+        """Start again the children that died (up to max_restarts in all); their labels."""
+        revived = []
+        for label in self.dead():
+            if self.restarts >= max_restarts:
+                break
+            self.restarts += 1
+            self._spawn(label)
+            revived.append(label)
+        if revived:
+            self.record()
+        return revived
 
     def record(self) -> None:
         with self._lock:

@@ -254,3 +254,9 @@ ALERTS_EMAIL_FROM = env.str("ALERTS_EMAIL_FROM", default="wardflux@localhost")
 # default culled counters (no rates) and the heartbeat stamps (health said workers down).
 if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
     CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1_000_000)
+# Redis Sentinel: CELERY_BROKER_URL=sentinel://s1:26379;sentinel://s2:26379;... names the
+# sentinels; kombu needs the monitored master's name beside them (deploy/README.md).
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env.str(
+        "CELERY_SENTINEL_MASTER", default="wardflux"
+    )

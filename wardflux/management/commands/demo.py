@@ -10,6 +10,7 @@ the admin and the API until Ctrl-C, which stops everything it started.
 import os
 import secrets
 import signal
+import threading
 
 from django.conf import settings
 from django.contrib.auth.models import Group, User
@@ -21,6 +22,8 @@ from wardflux.demo.processes import Children, celery_commands, serve, stop_lefto
 from wardflux.demo.seed import seed_network, seed_rules
 
 FLAPPER_JOIN_S = 35.0  # an agent start waits up to 30 s for its first answer
+WATCH_EVERY_S = 5.0
+MAX_RESTARTS = 10  # a child that keeps dying is reported, not restarted for ever
 
 
 class Command(BaseCommand):
@@ -55,12 +58,17 @@ class Command(BaseCommand):
         # SIGTERM (timeout, systemd, kill) stops everything as Ctrl-C does.
         signal.signal(signal.SIGTERM, _interrupt)
         children = Children(settings.VAR_DIR)
-        network = flapper = None
+        network = flapper = watcher = None
+        stopping = threading.Event()
         try:
             if not opts["no_network"]:
                 network = self.start_network(opts, children)
             if not opts["no_workers"]:
                 self.start_workers(opts, children)
+                watcher = threading.Thread(
+                    target=self.watch, args=(children, stopping), name="demo-watch", daemon=True
+                )
+                watcher.start()
             if network and opts["flap_cycles"] > 0:
                 flapper = Flapper(
                     network, FLAPPER, opts["flap_after"], opts["flap_for"],
@@ -73,6 +81,9 @@ class Command(BaseCommand):
             pass
         finally:
             self.stdout.write("demo: stopping")
+            stopping.set()
+            if watcher:
+                watcher.join(WATCH_EVERY_S * 2)  # no restart after this point
             if flapper:
                 flapper.stop()
                 flapper.join(FLAPPER_JOIN_S)
@@ -100,6 +111,15 @@ class Command(BaseCommand):
             settings.VAR_DIR / "beat-state", opts["queues"], opts["pool"], opts["concurrency"]
         )
         children.start(commands, settings.VAR_DIR / "demo-logs", cwd=settings.BASE_DIR)
+
+    def watch(self, children: Children, stopping: threading.Event) -> None:
+        """Restart a worker or beat that died (its log says why), within MAX_RESTARTS."""
+        while not stopping.wait(WATCH_EVERY_S):
+            for label in children.revive(MAX_RESTARTS):
+                self.stderr.write(f"demo: {label} had died; restarted (see its log)")
+            if children.restarts >= MAX_RESTARTS and children.dead():
+                self.stderr.write(f"demo: {', '.join(children.dead())} keep dying; not restarted")
+                return
 
     def banner(self, opts: dict, password: str | None, network: DemoNetwork | None) -> None:
         addr = opts["addr"]
