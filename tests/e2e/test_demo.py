@@ -64,7 +64,7 @@ class Demo:
         cmd = [
             sys.executable, "manage.py", "demo", "--addr", self.base.removeprefix("http://"),
             "--net", self.prefix, "--snmp-port", str(self.snmp_port), "--interval", "20",
-            "--flap-after", "15", "--flap-for", "45", "--flap-cycles", "1",
+            "--flap-after", "15", "--flap-for", "50", "--flap-cycles", "1",
         ]  # fmt: skip
         with self.output.open("wb") as out:
             return subprocess.Popen(

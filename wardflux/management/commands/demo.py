@@ -19,7 +19,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from monitoring.simnet.demonet import DEFAULT_PORT, DEFAULT_PREFIX, FLAPPER, DemoNetwork, Flapper
 from wardflux.demo.processes import Children, celery_commands, serve, stop_leftovers
-from wardflux.demo.seed import seed_network, seed_rules
+from wardflux.demo.seed import seed_network, seed_rules, speed_up_conditions
 
 FLAPPER_JOIN_S = 35.0  # an agent start waits up to 30 s for its first answer
 WATCH_EVERY_S = 5.0
@@ -37,9 +37,13 @@ class Command(BaseCommand):
         parser.add_argument("--net", default=DEFAULT_PREFIX, help="loopback /24, e.g. 127.77.0")
         parser.add_argument("--snmp-port", type=int, default=DEFAULT_PORT)
         parser.add_argument("--interval", type=int, default=20, help="item interval, seconds")
-        # An outage of 2.5 intervals: two failed polls make the device SNMP-unreachable.
+        # An outage of 3 intervals: two failed polls make the device SNMP-unreachable, and it
+        # stays so for at least one condition evaluation (--evaluate-every).
         parser.add_argument("--flap-after", type=float, default=30, help="first outage, s")
-        parser.add_argument("--flap-for", type=float, default=50, help="outage length, s")
+        parser.add_argument("--flap-for", type=float, default=60, help="outage length, s")
+        parser.add_argument(
+            "--evaluate-every", type=int, default=10, help="alert conditions checked every s"
+        )
         parser.add_argument("--flap-every", type=float, default=600, help="between outages, s")
         parser.add_argument("--flap-cycles", type=int, default=3, help="0: never")
         parser.add_argument("--queues", default="celery,poll.default")
@@ -103,6 +107,7 @@ class Command(BaseCommand):
             raise CommandError(f"demo network: {exc}") from exc
         devices = seed_network(network, opts["interval"])
         seed_rules()
+        speed_up_conditions(opts["evaluate_every"])
         self.stdout.write(f"demo: {len(devices)} simulated devices on {opts['net']}.x")
         return network
 
