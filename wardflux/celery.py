@@ -26,3 +26,8 @@ def stamp_heartbeat(sender: str | None = None, headers: dict | None = None, **kw
 
 # ICMP tasks live in monitoring/icmp/tasks.py (not an app's top-level tasks.py).
 app.autodiscover_tasks(["monitoring.icmp"], related_name="tasks")
+
+# filesystem:// (the embedded default) with atomic message writes: see wardflux/fsbroker.py.
+from .fsbroker import register as _register_fsbroker  # noqa: E402
+
+_register_fsbroker()

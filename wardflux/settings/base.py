@@ -248,3 +248,15 @@ ALERTS_RETRY_CAP_S = env.float("ALERTS_RETRY_CAP_S", default=30.0)
 ALERTS_MAX_RETRIES = env.int("ALERTS_MAX_RETRIES", default=8)
 ALERTS_HTTP_TIMEOUT_S = env.float("ALERTS_HTTP_TIMEOUT_S", default=10.0)
 ALERTS_EMAIL_FROM = env.str("ALERTS_EMAIL_FROM", default="wardflux@localhost")
+# --- Demo and embedded default (issue 11) -------------------------------------------------
+# The database cache culls a third of its rows once it holds MAX_ENTRIES (Django's default:
+# 300). Counter state is one row per counter (a 48-port switch alone has ~200), so the
+# default culled counters (no rates) and the heartbeat stamps (health said workers down).
+if CACHES["default"]["BACKEND"].endswith("DatabaseCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).setdefault("MAX_ENTRIES", 1_000_000)
+# Redis Sentinel: CELERY_BROKER_URL=sentinel://s1:26379;sentinel://s2:26379;... names the
+# sentinels; kombu needs the monitored master's name beside them (deploy/README.md).
+if CELERY_BROKER_URL.startswith("sentinel://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env.str(
+        "CELERY_SENTINEL_MASTER", default="wardflux"
+    )
