@@ -43,9 +43,10 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
         if role is None:
             await self.close(code=4403)
             return
+        seen = await _fingerprint()  # before hello: nothing after it goes unnoticed
         await self.accept()
         await self.send_json({"kind": "hello"})
-        self.watcher = asyncio.ensure_future(self.watch())
+        self.watcher = asyncio.ensure_future(self.watch(seen))
 
     async def disconnect(self, code) -> None:
         watcher = getattr(self, "watcher", None)
@@ -58,9 +59,8 @@ class BoardConsumer(AsyncJsonWebsocketConsumer):
             return  # a technician hears only of their own devices
         await self.send_json(data)
 
-    async def watch(self) -> None:
+    async def watch(self, seen: str) -> None:
         interval = max(0.2, float(settings.CONSOLE_WATCH_INTERVAL_S))
-        seen = await _fingerprint()
         for _ in range(int(MAX_SOCKET_S / interval)):
             await asyncio.sleep(interval)
             now = await _fingerprint()
