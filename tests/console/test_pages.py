@@ -43,7 +43,7 @@ def test_login_page_logs_in_with_the_api_users(net, client):
 def test_board_shows_why_a_device_is_down_and_maintenance(net, browser_for):
     html = browser_for("admin").get("/").content.decode()
     assert "hq-sw1" in html and "Device down" in html
-    assert 'data-device="%d" data-state="down"' % net["devices"]["sw1"].pk in html
+    assert f'data-device="{net["devices"]["sw1"].pk}" data-state="down"' in html
     assert 'data-state="maintenance"' in html  # lab-srv is in a window
     assert 'data-state="unreachable"' in html
     # down devices come before up ones within a site
