@@ -86,6 +86,9 @@ def _tile(device: Device, alerts: list[Alert], in_maintenance: bool) -> Tile:
     if alerts:
         tile.severity = alerts[0].severity
         tile.problem = alert_label(alerts[0])
+    if device.status == TileState.UNREACHABLE and device.parent_id:
+        parent = device.parent
+        tile.problem = tile.problem or f"Behind {parent.name} ({parent.status})"
     if device.status in (TileState.DOWN, TileState.UNREACHABLE):
         why = device.last_reason or device.last_error
         tile.problem = tile.problem or why or f"{device.get_status_display()} since the last check"
@@ -104,8 +107,11 @@ def build_board(user, filters: Filters | None = None, now: datetime | None = Non
     filters = filters or Filters()
     now = now or timezone.now()
     latest = AvailabilityEvent.objects.filter(device=OuterRef("pk")).order_by("-at", "-pk")
-    devices = Device.objects.visible_to(user).annotate(
-        last_reason=Subquery(latest.values("reason")[:1])
+    # parent: an unreachable tile names the device it sits behind.
+    devices = (
+        Device.objects.visible_to(user)
+        .select_related("parent")
+        .annotate(last_reason=Subquery(latest.values("reason")[:1]))
     )
     site_names = sorted(set(devices.values_list("site", flat=True)))
     if filters.site:

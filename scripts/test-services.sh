@@ -18,6 +18,8 @@ command -v ip >/dev/null || need_pkgs+=(iproute2)
 command -v php >/dev/null || need_pkgs+=(php-cli)
 command -v php-cgi >/dev/null || need_pkgs+=(php-cgi php8.2-cgi)
 php -m 2>/dev/null | grep -qx pgsql || need_pkgs+=(php-pgsql)
+# The console's browser tests drive Debian's chromium through Playwright (no downloaded browser).
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -95,10 +95,11 @@ async function drawChart(fig) {
     data.push(col);
   }
   fig.dataset.points = points;
+  if (fig._plot) { fig._plot.destroy(); fig._plot = null; }
   plot.innerHTML = "";
   if (!points) { plot.innerHTML = '<div class="empty">No data in this range.</div>'; return; }
   const colours = ["#2563eb", "#dc2626", "#16a34a", "#9333ea", "#ea580c"];
-  const width = Math.max(260, plot.clientWidth || fig.clientWidth || 300);
+  const width = Math.max(240, fig.clientWidth || 300);
   const opts = {
     width, height: 180,
     series: [{}, ...series.map((s, i) => ({ label: s.name, stroke: colours[i % colours.length], width: 1.5, spanGaps: false, points: { show: times.length < 60 } }))],
@@ -107,6 +108,14 @@ async function drawChart(fig) {
   };
   fig._plot = new uPlot(opts, data, plot);
 }
+
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  clearTimeout(resizeTimer);
+  resizeTimer = setTimeout(() => document.querySelectorAll(".chart").forEach((fig) => {
+    if (fig._plot) fig._plot.setSize({ width: Math.max(240, fig.clientWidth), height: 180 });
+  }), 100);
+});
 
 function drawAll() {
   document.querySelectorAll(".chart:not([data-lazy]), .chart[data-lazy][data-open]").forEach(drawChart);
