@@ -52,6 +52,7 @@ class Period:
     start: datetime
     end: datetime
     label: str = ""
+    is_live: bool = False  # ends "now": a stretch still going on at the end has no end
 
     @property
     def seconds(self) -> float:
@@ -116,11 +117,11 @@ def parse_period(params, now: datetime | None = None) -> Period:
             raise ReportError("end", "end must be after start")
         if end - start > MAX_PERIOD:
             raise ReportError("start", f"a report covers at most {MAX_PERIOD.days} days")
-        return Period(start, end, "custom")
+        return Period(start, end, "custom", is_live=not end_raw)
     name = params.get("period", "") or "7d"
     if name not in PERIODS:
         raise ReportError("period", f"period must be one of {', '.join(PERIODS)}")
-    return Period(now - PERIODS[name], now, name)
+    return Period(now - PERIODS[name], now, name, is_live=True)
 
 
 def parse_top_n(params) -> int:
@@ -151,11 +152,17 @@ def device_availability(
         state = inside[0].from_state
     else:
         state = device.status
+        changed = device.status_changed
+        if changed is not None and period.start < changed < end:
+            # No history: the status holds since it was set; before that nothing is known.
+            _add(row, device, DeviceStatus.UNKNOWN, period.start, changed, "", is_open=False)
+            period = Period(changed, period.end, period.label, period.is_live)
     reason = before[-1].reason if before else ""
     cursor = period.start
+    is_live = period.is_live or end == now
     for event in [*inside, None]:
         until = event.at if event is not None else end
-        _add(row, device, state, cursor, until, reason, is_open=event is None and end == now)
+        _add(row, device, state, cursor, until, reason, is_open=event is None and is_live)
         if event is not None:
             cursor, state, reason = event.at, event.to_state, event.reason
     return row

@@ -12,6 +12,15 @@ from monitoring.choices import DeviceStatus
 from monitoring.models import AvailabilityEvent, Device, DeviceInterface
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(request, settings):
+    """The shared `users` fixture hashes four passwords per test; MD5 makes that instant.
+
+    Not for the browser tests: daphne, a separate process, checks the passwords there."""
+    if not request.module.__name__.endswith("test_browser"):
+        settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def net(users) -> dict:
     now = timezone.now()

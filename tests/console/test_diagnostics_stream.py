@@ -18,7 +18,6 @@ async def collect(response) -> bytes:
     return b"".join([chunk async for chunk in response.streaming_content])
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_ping_to_loopback_streams_each_reply_then_a_summary(net):
     from asgiref.sync import async_to_sync
 
@@ -38,7 +37,6 @@ def test_ping_to_loopback_streams_each_reply_then_a_summary(net):
     assert found[-1][1]["received"] == 3 and found[-1][1]["loss_pct"] == 0
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_traceroute_to_loopback_reaches_it_in_one_hop(net):
     from asgiref.sync import async_to_sync
 

@@ -173,3 +173,21 @@ def test_reports_api_top_and_errors(devices, api):
     bad = api("admin").get("/api/v1/reports/availability/", {"start": "yesterday"})
     assert bad.status_code == 400 and "start" in bad.json()
     assert api(None).get("/api/v1/reports/top/").status_code == 401
+
+
+def test_device_without_history_is_unknown_before_its_status_was_set(devices):
+    a = devices["a"]
+    Device.objects.filter(pk=a.pk).update(status="down", status_changed=T0 + timedelta(hours=18))
+    a.refresh_from_db()
+    report = availability_report(Device.objects.filter(pk=a.pk), DAY, now=NOW)
+    row = report["devices"][0]
+    assert row.unknown_s == 18 * 3600 and row.down_s == 6 * 3600 and row.sla_pct == 0.0
+    assert report["incidents"][0].end is not None  # the period ended before now
+
+
+def test_an_outage_at_the_end_of_a_period_ending_now_is_ongoing(devices):
+    a = devices["a"]
+    event(a, "up", "down", 0)
+    period = parse_period({"period": "24h"}, now=T0 + timedelta(hours=2))
+    report = availability_report(Device.objects.filter(pk=a.pk), period, now=NOW)
+    assert report["incidents"][0].end is None

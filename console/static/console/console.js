@@ -71,6 +71,13 @@ function seriesName(metric, labels, by) {
   return by && labels[by] ? labels[by] : base;
 }
 
+function si(v) {
+  if (v === null || v === undefined) return "";
+  const a = Math.abs(v);
+  for (const [size, unit] of [[1e9, "G"], [1e6, "M"], [1e3, "k"]]) if (a >= size) return +(v / size).toFixed(1) + unit;
+  return +v.toFixed(2) + "";
+}
+
 async function drawChart(fig) {
   const plot = fig.querySelector(".plot");
   const labels = { device: fig.dataset.device };
@@ -103,7 +110,7 @@ async function drawChart(fig) {
   const opts = {
     width, height: 180,
     series: [{}, ...series.map((s, i) => ({ label: s.name, stroke: colours[i % colours.length], width: 1.5, spanGaps: false, points: { show: times.length < 60 } }))],
-    axes: [{}, { size: 60 }],
+    axes: [{}, { size: 56, values: (u, splits) => splits.map(si) }],
     legend: { live: true },
   };
   fig._plot = new uPlot(opts, data, plot);
