@@ -42,7 +42,7 @@ def reports_page(request):
         "periods": list(reports.PERIODS),
         "n": n,
         "site": request.GET.get("site", ""),
-        "sites": sorted(
+        "site_names": sorted(
             set(Device.objects.visible_to(request.user).values_list("site", flat=True))
         ),
         "query": request.GET.urlencode(),

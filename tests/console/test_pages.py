@@ -171,3 +171,8 @@ def test_vendored_static_files_are_served(client):
     ):
         response = client.get(path)
         assert response.status_code == 200, path
+
+
+def test_reports_site_filter_lists_site_names(net, browser_for):
+    html = browser_for("admin").get("/reports/").content.decode()
+    assert '<option value="Branch"' in html and "{&#x27;site" not in html

@@ -176,7 +176,7 @@ function setupDiagnostics() {
     status.textContent = "Running…";
     stop.hidden = false;
     source = new EventSource(`/diagnostics/stream/?${params}`);
-    const row = (cells) => { const tr = document.createElement("tr"); tr.innerHTML = cells.map((c) => `<td>${c}</td>`).join(""); return tr; };
+    const row = (cells) => { const tr = document.createElement("tr"); tr.innerHTML = cells.map((c, i) => `<td data-label="${heads[tool][i]}">${c}</td>`).join(""); return tr; };
     source.addEventListener("start", (e) => { const d = JSON.parse(e.data); document.getElementById("diag-title").textContent = `${d.tool} ${d.query}` + (d.query !== d.address ? ` (${d.address})` : ""); });
     source.addEventListener("reply", (e) => {
       const d = JSON.parse(e.data);
