@@ -20,6 +20,8 @@ command -v php-cgi >/dev/null || need_pkgs+=(php-cgi php8.2-cgi)
 php -m 2>/dev/null | grep -qx pgsql || need_pkgs+=(php-pgsql)
 # tests/wardflux/test_deploy_files.py: `compose config` (Debian bookworm ships docker-compose 1.29).
 docker compose version >/dev/null 2>&1 || command -v docker-compose >/dev/null || need_pkgs+=(docker-compose)
+# The console's browser tests drive Debian's chromium through Playwright (no downloaded browser).
+[ -x /usr/bin/chromium ] || need_pkgs+=(chromium)
 
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   if [ "$(id -u)" != 0 ]; then

@@ -24,6 +24,7 @@ api_v1 = [
     path("", include("discovery.api.urls")),
     path("", include("zabbix_bridge.api.urls")),
     path("", include("alerts.api.urls")),
+    path("reports/", include("console.api.urls")),
 ]
 
 urlpatterns = [
@@ -37,4 +38,5 @@ urlpatterns = [
         name="swagger-ui",
     ),
     path("api-auth/", include("rest_framework.urls")),
+    path("", include("console.urls")),
 ]

@@ -260,3 +260,28 @@ if CELERY_BROKER_URL.startswith("sentinel://"):
     CELERY_BROKER_TRANSPORT_OPTIONS["master_name"] = env.str(
         "CELERY_SENTINEL_MASTER", default="wardflux"
     )
+# --- Web console (console/) -------------------------------------------------------------
+# daphne first: its runserver serves ASGI (WebSockets) in `make demo`; channels for the live
+# board; django_htmx for request.htmx; console holds the operators' pages.
+INSTALLED_APPS = ["daphne", *INSTALLED_APPS, "channels", "django_htmx", "console"]
+MIDDLEWARE += ["django_htmx.middleware.HtmxMiddleware"]
+ASGI_APPLICATION = "wardflux.asgi.application"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+# Serve static files straight from the apps (no collectstatic step on the embedded default).
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=True)
+# Live board: Redis channel layer when a URL is set (production, several web processes);
+# in-memory otherwise (one process: the board's watcher still catches other processes' writes).
+CHANNEL_LAYER_URL = env.str("CHANNEL_LAYER_URL", default="") or env.str("REDIS_URL", default="")
+CHANNEL_LAYERS = {
+    "default": (
+        {
+            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "CONFIG": {"hosts": [CHANNEL_LAYER_URL], "prefix": "wardflux:console"},
+        }
+        if CHANNEL_LAYER_URL
+        else {"BACKEND": "channels.layers.InMemoryChannelLayer"}
+    )
+}
+# Seconds between the live board's checks for changes written by other processes.
+CONSOLE_WATCH_INTERVAL_S = env.float("CONSOLE_WATCH_INTERVAL_S", default=5.0)
