@@ -1,10 +1,17 @@
-"""History of mirrored items -> samples for the metrics store, streamed page by page."""
+"""History of mirrored items -> samples in the metrics store, streamed page by page.
+
+history.get values keep their own clocks (seconds + ns). On a server's first sync, the
+range older than the history backfill comes from trend.get (hourly rows): the hour's
+average is written as the item's own metric at the hour's clock (so a graph runs on from
+trends into history), its min and max as `<metric>_trend_min` / `<metric>_trend_max`
+with the same labels.
+"""
 
 import logging
-from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from monitoring.metrics import store
 from monitoring.metrics.samples import Sample
 
 from .client import ZabbixClient
@@ -13,8 +20,10 @@ from .mapping import metric_name
 log = logging.getLogger(__name__)
 
 ITEMS_PER_HISTORY_CALL = 500
-# Samples kept in memory while the metrics store is not installed (bounded: newest kept).
-UNSTORED: deque = deque(maxlen=100_000)
+TREND_ROWS_PER_CALL = 10_000
+HOUR_S = 3600
+TREND_MIN_SUFFIX = "_trend_min"
+TREND_MAX_SUFFIX = "_trend_max"
 
 Writer = Callable[[list[Sample]], None]
 
@@ -28,13 +37,8 @@ class ItemSeries:
 
 
 def default_writer() -> Writer:
-    """The metrics store's write, or a bounded in-memory collector until the store lands."""
-    try:
-        from monitoring.metrics.store import write
-    except ImportError:
-        log.warning("monitoring.metrics.store is not installed: keeping samples in memory")
-        return UNSTORED.extend
-    return write
+    """The metrics store's write: validated, spooled to disk if the back end is down."""
+    return store.write
 
 
 def series_for(device_name: str, ip: str, key: str) -> ItemSeries:
@@ -76,4 +80,53 @@ def sync_history(
                 written += len(samples)
                 if progress is not None:
                     progress.update(len(samples))
+    return written
+
+
+def trend_rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -> list[Sample]:
+    samples = []
+    for row in rows:
+        s = series.get(row["itemid"])
+        if s is None:
+            continue
+        clock = int(row["clock"])
+        samples.append(Sample(s.name, s.labels, clock, float(row["value_avg"])))
+        samples.append(Sample(s.name + TREND_MIN_SUFFIX, s.labels, clock, float(row["value_min"])))
+        samples.append(Sample(s.name + TREND_MAX_SUFFIX, s.labels, clock, float(row["value_max"])))
+    return samples
+
+
+def sync_trends(
+    client: ZabbixClient,
+    itemids: list[str],
+    series: dict[str, ItemSeries],
+    time_from: int,
+    time_till: int,
+    write: Writer,
+) -> int:
+    """Hourly trends with clocks in [time_from, time_till]; returns the trend rows written.
+
+    trend.get neither pages nor sorts: item chunks are sized so one answer holds at most
+    TREND_ROWS_PER_CALL rows.
+    """
+    if time_till < time_from or not itemids:
+        return 0
+    hours = (time_till - time_from) // HOUR_S + 1
+    per_call = max(1, TREND_ROWS_PER_CALL // hours)
+    output = ["itemid", "clock", "value_min", "value_avg", "value_max"]
+    written = 0
+    for start in range(0, len(itemids), per_call):
+        rows = client.get(
+            "trend",
+            {
+                "itemids": itemids[start : start + per_call],
+                "time_from": time_from,
+                "time_till": time_till,
+                "output": output,
+            },
+        )
+        samples = trend_rows_to_samples(rows, series)
+        if samples:
+            write(samples)
+        written += len(samples) // 3
     return written
