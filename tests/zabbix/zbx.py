@@ -32,7 +32,7 @@ def make_host(
 
 def send_values(zabbix, values: list[tuple], timeout_s: float = 20) -> None:
     """Send (host, key, value, clock) through the trapper, retrying until the server's
-    configuration cache knows the new items (CacheUpdateFrequency=5), bounded in time."""
+    configuration cache knows the new items (CacheUpdateFrequency=1), bounded in time."""
     sender = Sender(server="127.0.0.1", port=zabbix.trapper_port, timeout=5)
     pending = list(values)
     deadline = time.monotonic() + timeout_s
