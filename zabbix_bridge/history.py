@@ -8,8 +8,10 @@ with the same labels.
 """
 
 import logging
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from queue import Full, Queue
 
 from monitoring.metrics import store
 from monitoring.metrics.samples import Sample
@@ -20,6 +22,8 @@ from .mapping import metric_name
 log = logging.getLogger(__name__)
 
 ITEMS_PER_HISTORY_CALL = 500
+PREFETCH_PAGES = 2
+FETCH_TIMEOUT_S = 600  # one page, at worst: the client's own timeout fires long before
 TREND_ROWS_PER_CALL = 10_000
 HOUR_S = 3600
 TREND_MIN_SUFFIX = "_trend_min"
@@ -56,6 +60,52 @@ def rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -> list
     return samples
 
 
+def _pages(client: ZabbixClient, items_by_type: dict, time_from: int, time_till: int):
+    for value_type, itemids in items_by_type.items():
+        for start in range(0, len(itemids), ITEMS_PER_HISTORY_CALL):
+            chunk = itemids[start : start + ITEMS_PER_HISTORY_CALL]
+            yield from client.iter_history(chunk, value_type, time_from, time_till)
+
+
+def _prefetch(pages: Iterator[list[dict]], depth: int = PREFETCH_PAGES) -> Iterator[list[dict]]:
+    """Fetch the next pages in a thread while the caller writes this one.
+
+    The queue holds at most `depth` pages, so memory stays bounded; an error in the fetching
+    thread is raised here. Only the thread talks to Zabbix, only the caller to the database.
+    """
+    queue: Queue = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for page in pages:
+                while not stop.is_set():
+                    try:
+                        queue.put(("page", page), timeout=0.5)
+                        break
+                    except Full:
+                        continue
+                if stop.is_set():
+                    return
+            queue.put(("done", None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            queue.put(("error", exc))
+
+    thread = threading.Thread(target=produce, name="zabbix-history-fetch", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = queue.get(timeout=FETCH_TIMEOUT_S)
+            if kind == "done":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        thread.join(timeout=FETCH_TIMEOUT_S)
+
+
 def sync_history(
     client: ZabbixClient,
     items_by_type: dict[int, list[str]],
@@ -65,21 +115,18 @@ def sync_history(
     write: Writer,
     progress=None,
 ) -> int:
-    """Fetch history.get per value type in item chunks and pages; write each page at once.
+    """history.get per value type, item chunk and page; each page written as it arrives.
 
-    Memory holds one page of values, never the whole range. Returns the values written.
+    Memory holds a few pages of values, never the whole range. Returns the values written.
     """
     written = 0
-    for value_type, itemids in items_by_type.items():
-        for start in range(0, len(itemids), ITEMS_PER_HISTORY_CALL):
-            chunk = itemids[start : start + ITEMS_PER_HISTORY_CALL]
-            for rows in client.iter_history(chunk, value_type, time_from, time_till):
-                samples = rows_to_samples(rows, series)
-                if samples:
-                    write(samples)
-                written += len(samples)
-                if progress is not None:
-                    progress.update(len(samples))
+    for rows in _prefetch(_pages(client, items_by_type, time_from, time_till)):
+        samples = rows_to_samples(rows, series)
+        if samples:
+            write(samples)
+        written += len(samples)
+        if progress is not None:
+            progress.update(len(samples))
     return written
 
 
