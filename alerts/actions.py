@@ -1,5 +1,6 @@
 """What people do to alerts and channels: acknowledge, send a test, preview a rule."""
 
+from django.db import transaction
 from django.utils import timezone
 
 from monitoring.models import Device
@@ -9,6 +10,7 @@ from .choices import OPEN_STATES, AlertState, BuiltinCondition, NotificationEven
 from .models import Alert, AlertRule, AlertSeries, NotificationChannel
 from .notifications import NotificationError, notify
 from .scope import params_for, scoped_devices
+from .signals import alert_acknowledged
 
 
 class NotOpen(ValueError):
@@ -28,6 +30,10 @@ def acknowledge(alert: Alert, user, comment: str) -> Alert:
     if not won:
         raise NotOpen("This alert is resolved; only open alerts can be acknowledged.")
     alert.refresh_from_db()
+    # After commit: listeners (the Zabbix bridge) talk to other systems.
+    transaction.on_commit(
+        lambda: alert_acknowledged.send(sender=Alert, alert=alert, user=user, comment=comment)
+    )
     return alert
 
 

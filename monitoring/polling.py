@@ -28,7 +28,8 @@ from wardflux.selfmetrics import observe_poll
 from . import poll_state
 from .counter_state import load_states, save_states, state_key
 from .metrics.samples import Sample
-from .models import Device, MonitoringItem
+from .models import Device, MonitoringItem, MonitoringProfile
+from .schedule import _locally_polled_check
 from .snmp import MaxRepetitions, SnmpError, SnmpSession, SnmpTarget
 from .snmp.mapping import SYS_UPTIME_OID, ItemSpec, decode_text, interpret, rate_samples
 
@@ -140,11 +141,15 @@ def prepare(
         spec = ItemSpec(i["key"], i["oid"].lstrip("."), i["value_type"], i["pk"])
         by_device.setdefault(i["device_id"], []).append(spec)
     jobs, skipped = [], []
+    # A poll beat sent before a switch to zabbix mode (or a flip in hybrid) does nothing.
+    is_local = _locally_polled_check(MonitoringProfile.current_mode())
     for d in devices:
         job = PollJob(d.pk, d.name, d.ip_address, interval, by_device.get(d.pk, []))
         job.deadline_s = deadline_for(interval)
         job.poller_group = d.poller_group
         why = _skip_reason(d, interval, force)
+        if not why and not force and not is_local(d):
+            why = "polled by Zabbix"
         if not why:
             job.lock_token = poll_state.acquire_lock(d.pk, interval, job.deadline_s + 5)
             why = "" if job.lock_token else "already running"

@@ -46,13 +46,16 @@ def first_run_offset_s(device_id: int, interval: int) -> float:
     return (zlib.crc32(f"device:{device_id}".encode()) % (interval * 1000)) / 1000
 
 
-def _locally_polled_check():
-    """zabbix_bridge decides in hybrid mode when it is installed; else our own rule."""
+def _locally_polled_check(mode: str):
+    """zabbix_bridge decides in hybrid mode when it is installed; else our own rule.
+
+    The mode is read once per sync, not once per device.
+    """
     try:
         from zabbix_bridge.modes import is_polled_locally
     except ImportError:
         return lambda device: device.source == Source.WARDFLUX
-    return is_polled_locally
+    return lambda device: is_polled_locally(device, mode)
 
 
 @dataclass
@@ -77,15 +80,15 @@ class SyncCounts:
 
 def wanted_tasks(device_ids: Iterable[int] | None = None) -> dict[str, dict]:
     """name -> the fields its PeriodicTask must have, for these devices (None: all)."""
-    if MonitoringProfile.current_mode() == ProfileMode.ZABBIX:
+    mode = MonitoringProfile.current_mode()
+    if mode == ProfileMode.ZABBIX:
         return {}
     devices = Device.objects.filter(enabled=True, snmp_credential__isnull=False)
     if device_ids is not None:
         devices = devices.filter(pk__in=list(device_ids))
-    is_local = _locally_polled_check()
-    groups = {
-        d.pk: d.poller_group for d in devices.only("pk", "poller_group", "source") if is_local(d)
-    }
+    is_local = _locally_polled_check(mode)
+    fields = ("pk", "poller_group", "source", "zabbix_hostid", "poll_locally")
+    groups = {d.pk: d.poller_group for d in devices.only(*fields) if is_local(d)}
     pairs = (
         MonitoringItem.objects.filter(device_id__in=list(groups), enabled=True)
         .exclude(oid="")

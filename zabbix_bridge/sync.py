@@ -19,7 +19,14 @@ from monitoring.choices import Source, ValueType
 from monitoring.models import Device, MonitoringItem
 
 from .client import ZabbixClient, ZabbixError, client_for
-from .history import ItemSeries, Writer, default_writer, series_for, sync_history
+from .history import (
+    ItemSeries,
+    Writer,
+    default_writer,
+    series_for,
+    sync_history,
+    sync_trends,
+)
 from .mapping import NUMERIC_VALUE_TYPES, REMOVED_ERROR, groups_param, host_fields, interval_s
 from .models import ZabbixHost, ZabbixServer
 from .modes import current_mode, is_imported_from_zabbix
@@ -90,7 +97,9 @@ def sync_server(
             client, server, series, by_type, write, now, progress
         )
         phase = "problems"
-        summary["problems"] = sync_problems(client, {d.zabbix_hostid: d for d in devices})
+        summary["problems"] = sync_problems(
+            client, {d.zabbix_hostid: d for d in devices}, [link.device_id for link in links]
+        )
     except ZabbixError as exc:
         summary["duration_s"] = round(time.monotonic() - started, 3)
         raise SyncFailed(phase, exc, summary) from exc
@@ -244,15 +253,26 @@ def _item_fields(row: dict) -> dict:
 
 
 def sync_server_history(client, server, series, by_type, write, now, progress) -> dict:
-    """History in (watermark, now - lag]; the first sync backfills ZABBIX_HISTORY_BACKFILL_S."""
+    """History in (watermark, now - lag]; the first sync backfills ZABBIX_HISTORY_BACKFILL_S
+    from history and the ZABBIX_TRENDS_BACKFILL_S before that from hourly trends."""
     lag_s = getattr(settings, "ZABBIX_HISTORY_LAG_S", 5)
     backfill_s = getattr(settings, "ZABBIX_HISTORY_BACKFILL_S", 3600)
+    trends_s = getattr(settings, "ZABBIX_TRENDS_BACKFILL_S", 7 * 86400)
     time_till = int((now or time.time()) - lag_s)
+    first = server.history_until_s is None
     time_from = (server.history_until_s or time_till - backfill_s) + 1
     if time_from > time_till:
         return {"values": 0, "from": time_from, "till": time_till}
+    result = {"from": time_from, "till": time_till}
     with transaction.atomic():
-        values = sync_history(client, by_type, series, time_from, time_till, write, progress)
+        if first and trends_s > 0:
+            itemids = [i for ids in by_type.values() for i in ids]
+            result["trends"] = sync_trends(
+                client, itemids, series, time_from - trends_s, time_from - 1, write
+            )
+        result["values"] = sync_history(
+            client, by_type, series, time_from, time_till, write, progress
+        )
         ZabbixServer.objects.filter(pk=server.pk).update(history_until_s=time_till)
         server.history_until_s = time_till
-    return {"values": values, "from": time_from, "till": time_till}
+    return result

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Q
 
 from monitoring.choices import ProfileMode, Source
 from monitoring.icmp.monitor import depths_from_parents
@@ -41,8 +42,8 @@ def icmp_device_ids() -> list[int]:
     if mode == ProfileMode.ZABBIX:
         return []
     enabled = Device.objects.filter(enabled=True)
-    if mode == ProfileMode.HYBRID:
-        enabled = enabled.filter(source=Source.WARDFLUX)
+    if mode == ProfileMode.HYBRID:  # and those an operator flipped to local polling
+        enabled = enabled.filter(Q(source=Source.WARDFLUX) | Q(poll_locally=True))
     ids = list(enabled.values_list("pk", flat=True))
     parent_of = dict(Device.objects.values_list("pk", "parent_id"))
     depths = depths_from_parents(parent_of, ids)

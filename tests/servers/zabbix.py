@@ -195,7 +195,7 @@ StartLLDProcessors=1
 StartHistoryPollers=1
 StartSNMPTrapper=0
 HousekeepingFrequency=0
-CacheUpdateFrequency=5
+CacheUpdateFrequency=1
 Timeout=3
 """
 

@@ -84,3 +84,105 @@ def test_hybrid_sync_does_not_import_items_of_a_device_polled_here(zserver, zapi
     sync_server(zserver, write=lambda s: None)
     assert Device.objects.get(name="keep").items.count() == 2
     assert Device.objects.get(name="flip").items.count() == 0
+
+
+# --- end to end: the SNMP engine's schedules, the ICMP dispatch and the poller ----------------
+
+
+def polled_device(name: str, ip: str, **fields) -> Device:
+    from monitoring.models import MonitoringItem, SNMPCredential
+
+    cred, _ = SNMPCredential.objects.get_or_create(name="c", defaults={"community": "public"})
+    device = Device.objects.create(name=name, ip_address=ip, snmp_credential=cred, **fields)
+    MonitoringItem.objects.create(device=device, key="sysUpTime", oid="1.3.6.1.2.1.1.3.0")
+    return device
+
+
+def enabled_polls() -> set[int]:
+    """Devices with an enabled `poll:` beat task."""
+    names = PeriodicTask.objects.filter(name__startswith="poll:", enabled=True)
+    return {int(n.split(":")[1]) for n in names.values_list("name", flat=True)}
+
+
+def test_a_switch_to_zabbix_mode_leaves_no_enabled_poll_task_and_back(db):
+    from django_celery_beat.models import PeriodicTasks
+
+    profile = MonitoringProfile.objects.create(
+        name="p", mode=ProfileMode.STANDALONE, is_active=True
+    )
+    device = polled_device("sw-a", "127.0.0.61")
+    assert enabled_polls() == {device.pk}
+    before = PeriodicTasks.last_change()
+    with transaction.atomic():
+        profile.mode = ProfileMode.ZABBIX
+        profile.save()
+        # Inside the save's transaction already: beat sees the change at its next tick.
+        assert enabled_polls() == set()
+        assert not PeriodicTask.objects.filter(name="icmp:dispatch", enabled=True).exists()
+    assert PeriodicTasks.last_change() != before
+    device.save()  # an edit in zabbix mode schedules nothing either
+    assert enabled_polls() == set()
+    profile.mode = ProfileMode.STANDALONE
+    profile.save()
+    assert enabled_polls() == {device.pk}
+
+
+def test_the_mode_switches_through_the_api(api):
+    profile = MonitoringProfile.objects.create(
+        name="p", mode=ProfileMode.STANDALONE, is_active=True
+    )
+    polled_device("sw-b", "127.0.0.62")
+    answer = api("admin").patch(
+        f"/api/v1/profiles/{profile.pk}/", {"mode": ProfileMode.ZABBIX}, format="json"
+    )
+    assert answer.status_code == 200, answer.data
+    assert enabled_polls() == set()
+
+
+def test_hybrid_polls_our_devices_and_zabbix_ones_only_once_flipped(api):
+    from monitoring.icmp.dispatch import icmp_device_ids
+
+    MonitoringProfile.objects.create(name="p", mode=ProfileMode.HYBRID, is_active=True)
+    ours = polled_device("ours", "127.0.0.63")
+    theirs = polled_device("theirs", "127.0.0.64", source=Source.ZABBIX, zabbix_hostid="77")
+    assert enabled_polls() == {ours.pk}
+    assert icmp_device_ids() == [ours.pk]
+    answer = api("admin").patch(
+        f"/api/v1/devices/{theirs.pk}/", {"poll_locally": True}, format="json"
+    )
+    assert answer.status_code == 200 and answer.data["source"] == "zabbix"
+    assert enabled_polls() == {ours.pk, theirs.pk}
+    assert sorted(icmp_device_ids()) == [ours.pk, theirs.pk]
+
+
+def test_a_poll_sent_before_the_switch_to_zabbix_mode_polls_nothing(db):
+    from monitoring.polling import poll_many
+
+    MonitoringProfile.objects.create(name="p", mode=ProfileMode.ZABBIX, is_active=True)
+    device = polled_device("late", "127.0.0.65")
+    [result] = poll_many([device.pk])
+    assert result.skipped == "polled by Zabbix" and result.samples == []
+
+
+def test_hybrid_stops_importing_history_of_a_device_flipped_to_local_polling(
+    zserver, zapi, zabbix, metrics_store
+):
+    import time
+
+    from tests.zabbix.zbx import make_host, send_values, wait_history
+    from zabbix_bridge.sync import sync_server
+
+    MonitoringProfile.objects.filter(is_active=True).update(mode=ProfileMode.HYBRID)
+    keep, flip = make_host(zapi, name="hy-keep"), make_host(zapi, name="hy-flip")
+    sync_server(zserver)
+    Device.objects.filter(name="hy-flip").update(poll_locally=True)
+    now = int(time.time()) + 1  # after the first sync's watermark
+    send_values(zabbix, [("hy-keep", "temp", 1.5, now), ("hy-flip", "temp", 2.5, now)])
+    itemids = [
+        i["itemid"]
+        for i in zapi.item.get(hostids=[keep["hostid"], flip["hostid"]], output=["itemid"])
+    ]
+    wait_history(zapi, itemids, 0, 2)
+    sync_server(zserver, now=time.time() + 2)
+    found = metrics_store.query_range("zabbix_temp", {}, now - 60, now + 1, 1, agg="last")
+    assert [s["metric"]["device"] for s in found] == ["hy-keep"]

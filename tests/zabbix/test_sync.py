@@ -161,11 +161,6 @@ def test_an_outage_mid_history_keeps_the_watermark_so_nothing_is_lost(
     ]
 
 
-def test_problems_wait_for_the_alerts_app_and_say_so(zserver):
-    summary = sync_server(zserver, write=lambda s: None)
-    assert summary["problems"] == {"skipped": "alerts app has no Alert model yet"}
-
-
 def test_severities_map_zero_to_five_onto_ours():
     from zabbix_bridge.problems import severity_of
 

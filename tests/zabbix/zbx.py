@@ -32,7 +32,7 @@ def make_host(
 
 def send_values(zabbix, values: list[tuple], timeout_s: float = 20) -> None:
     """Send (host, key, value, clock) through the trapper, retrying until the server's
-    configuration cache knows the new items (CacheUpdateFrequency=5), bounded in time."""
+    configuration cache knows the new items (CacheUpdateFrequency=1), bounded in time."""
     sender = Sender(server="127.0.0.1", port=zabbix.trapper_port, timeout=5)
     pending = list(values)
     deadline = time.monotonic() + timeout_s
@@ -61,3 +61,39 @@ def wait_history(
             return rows
         time.sleep(0.3)
     raise AssertionError(f"history holds {len(rows)} of {count} values after {timeout_s}s")
+
+
+def make_trigger(zapi, host: str, key: str, above: float, priority: int) -> str:
+    """A trigger `last(/host/key)>above` of severity `priority` (0-5); its id."""
+    return zapi.trigger.create(
+        description=f"{key} above {above} on {host}",
+        expression=f"last(/{host}/{key})>{above}",
+        priority=priority,
+    )["triggerids"][0]
+
+
+def wait_problems(zapi, hostid: str, count: int, timeout_s: float = 15) -> list[dict]:
+    """Wait until problem.get lists exactly `count` open problems of the host."""
+    deadline = time.monotonic() + timeout_s
+    rows = []
+    while time.monotonic() < deadline:
+        rows = zapi.problem.get(hostids=[hostid], output="extend")
+        if len(rows) == count:
+            return rows
+        time.sleep(0.3)
+    raise AssertionError(f"host {hostid} has {len(rows)} open problems, not {count}")
+
+
+def fire_until_problems(
+    zabbix, zapi, host: dict, key: str, value: float, count: int, timeout_s: float = 20
+) -> list[dict]:
+    """Send `value` again every second until the host has `count` open problems: new
+    triggers reach the server's configuration cache up to CacheUpdateFrequency later."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        send_values(zabbix, [(host["host"], key, value, int(time.time()))])
+        try:
+            return wait_problems(zapi, host["hostid"], count, timeout_s=1)
+        except AssertionError:
+            continue
+    raise AssertionError(f"{host['host']} did not reach {count} problems in {timeout_s}s")
