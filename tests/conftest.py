@@ -39,3 +39,17 @@ def _fresh_series_cache():
         if hasattr(backend, "forget_series"):
             backend.forget_series()
     yield
+
+
+def pytest_collection_modifyitems(items):
+    """Transactional tests must roll back serialized data: one that flushes without it lets
+    post_migrate re-create content types that the next serialized test then inserts again."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        uses_transaction = "transactional_db" in getattr(item, "fixturenames", ()) or (
+            marker is not None and marker.kwargs.get("transaction")
+        )
+        if uses_transaction and not (marker and marker.kwargs.get("serialized_rollback")):
+            raise pytest.UsageError(
+                f"{item.nodeid}: mark it django_db(transaction=True, serialized_rollback=True)"
+            )

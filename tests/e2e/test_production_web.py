@@ -24,7 +24,10 @@ def free_port() -> int:
 
 
 @pytest.mark.e2e
-def test_gunicorn_uvicorn_serves_http_and_refuses_anonymous_websockets(tmp_path, transactional_db):
+# Committed data for the server process; every transactional test here rolls back serialized
+# data, or a later one would meet the content types a flush re-created.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_gunicorn_uvicorn_serves_http_and_refuses_anonymous_websockets(tmp_path):
     port = free_port()
     env = {
         **os.environ,
