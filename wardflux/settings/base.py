@@ -248,3 +248,10 @@ ALERTS_RETRY_CAP_S = env.float("ALERTS_RETRY_CAP_S", default=30.0)
 ALERTS_MAX_RETRIES = env.int("ALERTS_MAX_RETRIES", default=8)
 ALERTS_HTTP_TIMEOUT_S = env.float("ALERTS_HTTP_TIMEOUT_S", default=10.0)
 ALERTS_EMAIL_FROM = env.str("ALERTS_EMAIL_FROM", default="wardflux@localhost")
+# --- Faults (tests/e2e) --------------------------------------------------------------------
+# On Redis a task whose worker died without acking (acks late) is handed out again once
+# it has been unacked this long; it must exceed the longest poll (SNMP_POLL_DEADLINE_S).
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"] = env.int(
+        "CELERY_VISIBILITY_TIMEOUT_S", default=3600
+    )
