@@ -124,6 +124,13 @@ def deadline_for(interval: int | None) -> float:
     return cap if interval is None else min(cap, interval * DEADLINE_SHARE)
 
 
+def lock_ttl_for(job: PollJob) -> float:
+    """Long enough to cover the poll; for a scheduled poll shorter than its interval, so
+    a worker killed mid-poll (its lock left behind) does not cost the device its next poll."""
+    ttl = job.deadline_s + 5
+    return ttl if job.interval is None else max(1.0, min(ttl, job.interval - 1.0))
+
+
 def prepare(
     device_ids: list[int], interval: int | None, force: bool
 ) -> tuple[list[PollJob], list[PollResult]]:
@@ -142,7 +149,7 @@ def prepare(
         job.deadline_s = deadline_for(interval)
         why = _skip_reason(d, interval, force)
         if not why:
-            job.lock_token = poll_state.acquire_lock(d.pk, interval, job.deadline_s + 5)
+            job.lock_token = poll_state.acquire_lock(d.pk, interval, lock_ttl_for(job))
             why = "" if job.lock_token else "already running"
         if why:
             skipped.append(PollResult(d.pk, d.name, d.ip_address, interval, skipped=why))

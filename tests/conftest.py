@@ -28,3 +28,14 @@ def api(users):
         return client
 
     return client_for
+
+
+@pytest.fixture(autouse=True)
+def fresh_metric_series_ids():
+    """The SQL metrics store caches series ids per process; a test's rolled-back transaction
+    takes the rows with it, and a stale id only fails at teardown (deferred foreign key)."""
+    from monitoring.metrics.store import _STORES
+
+    for store in _STORES.values():
+        getattr(store, "forget_series", lambda: None)()
+    yield
