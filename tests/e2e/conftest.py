@@ -95,3 +95,6 @@ def make_stack(tmp_path, e2e_db, redis_server) -> Iterator:
     for stack in made:
         print(stack.logs())  # shown when the test failed
         stack.close()
+
+
+from tests.servers.netns import netns_lab  # noqa: E402, F401 - the fixture, for test modules
