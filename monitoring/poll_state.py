@@ -6,6 +6,7 @@ asking and computing; everything here is synchronous Django.
 
 from __future__ import annotations
 
+import math
 import uuid
 from datetime import datetime, timedelta
 
@@ -35,7 +36,7 @@ def acquire_lock(device_id: int, interval: int | None, ttl_s: float) -> str | No
     so a worker killed mid-poll does not block the device for ever."""
     token = uuid.uuid4().hex
     key = f"{LOCK_PREFIX}:{device_id}:{interval or 'all'}"
-    if cache.add(key, token, timeout=max(1, int(ttl_s) + 1)):
+    if cache.add(key, token, timeout=max(1, math.ceil(ttl_s))):
         return token
     return None
 

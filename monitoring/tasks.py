@@ -1,19 +1,38 @@
 """Celery tasks of the polling engine: thin, ids in, plain data out."""
 
+import logging
+
 from celery import shared_task
 
 from . import polling
 
+log = logging.getLogger(__name__)
 
-@shared_task(acks_late=True, ignore_result=True)
-def poll_device(device_id: int, interval: int | None = None) -> dict:
-    """Poll one device's items of one interval (beat sends one per PeriodicTask)."""
+
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def poll_device(self, device_id: int, interval: int | None = None) -> dict:
+    """Poll one device's items of one interval (beat sends one per PeriodicTask).
+
+    The log line names the worker (its node name, e.g. ``site-a@host``) so an operator
+    can see which poller group's worker polled which device.
+    """
+    worker = self.request.hostname or ""
     results = polling.poll_many([device_id], interval)
     if not results:  # deleted since beat sent it; its schedule goes with it
-        return {"ok": False, "skipped": "no such device", "samples": 0}
+        return {"device_id": device_id, "ok": False, "skipped": "no such device", "samples": 0}
     result = results[0]
     written = polling.write_samples(result.samples) if result.samples else 0
-    return {"ok": result.ok, "skipped": result.skipped, "samples": written}
+    log.info(
+        "poll device=%d interval=%s ok=%s skipped=%s samples=%d worker=%s",
+        device_id, interval, result.ok, result.skipped or "-", written, worker,
+    )  # fmt: skip
+    return {
+        "device_id": device_id,
+        "ok": result.ok,
+        "skipped": result.skipped,
+        "samples": written,
+        "worker": worker,
+    }
 
 
 @shared_task(acks_late=True, ignore_result=True)

@@ -40,3 +40,8 @@ urlpatterns = [
     path("api-auth/", include("rest_framework.urls")),
     path("", include("console.urls")),
 ]
+
+# JSON error bodies under /api/ (wardflux/errors.py).
+handler400 = "wardflux.errors.bad_request"
+handler404 = "wardflux.errors.page_not_found"
+handler500 = "wardflux.errors.server_error"

@@ -1,12 +1,20 @@
 import django_filters
+from django import forms
 
 from ..models import Device, MonitoringItem
+
+
+class IPAddressFilter(django_filters.Filter):
+    """Validated as an address (400 naming the field): a bare CharFilter let "abc" reach
+    the query on the GenericIPAddressField, a 500."""
+
+    field_class = forms.GenericIPAddressField
 
 
 class DeviceFilter(django_filters.FilterSet):
     tag = django_filters.CharFilter(method="filter_tag")
     name = django_filters.CharFilter(lookup_expr="icontains")
-    ip_address = django_filters.CharFilter()
+    ip_address = IPAddressFilter()
 
     class Meta:
         model = Device

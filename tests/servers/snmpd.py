@@ -104,9 +104,16 @@ def ensure_snmpd() -> Path:
     return SNMPD_PATH
 
 
-def snmpd_config(address: str, port: int, community: str, users: tuple[V3User, ...]) -> str:
+def snmpd_config(
+    address: str,
+    port: int,
+    community: str,
+    users: tuple[V3User, ...],
+    more_ports: tuple[int, ...] = (),
+) -> str:
+    listen = ",".join(f"udp:{address}:{p}" for p in (port, *more_ports))
     lines = [
-        f"agentAddress udp:{address}:{port}",
+        f"agentAddress {listen}",
         f"exactEngineID 0x{ENGINE_ID_HEX}",
         f"rocommunity {community} 127.0.0.1",
         f"sysLocation {SYS_LOCATION}",
@@ -125,13 +132,17 @@ def start_snmpd(
     port: int | None = None,
     community: str = COMMUNITY,
     users: tuple[V3User, ...] = V3_USERS,
+    more_ports: tuple[int, ...] = (),
 ) -> SnmpdServer:
-    """Start snmpd and wait (bounded) until it answers a v2c GET."""
+    """Start snmpd and wait (bounded) until it answers a v2c GET.
+
+    ``more_ports``: further UDP ports it also listens on, so one snmpd can stand in for
+    many agents (each (address, port) is its own target to the poller)."""
     path = ensure_snmpd()
     port = port or free_udp_port(address)
     workdir = Path(tempfile.mkdtemp(prefix="wardflux-snmpd-"))
     conf = workdir / "snmpd.conf"
-    conf.write_text(snmpd_config(address, port, community, users))
+    conf.write_text(snmpd_config(address, port, community, users, more_ports))
     persistent = workdir / "persist"
     persistent.mkdir()
     log_path = workdir / "snmpd.log"

@@ -16,4 +16,9 @@ def exception_handler(exc, context):
             {"detail": f"Still in use by {len(names)} object(s): {shown}"},
             status=status.HTTP_409_CONFLICT,
         )
-    return drf_exception_handler(exc, context)
+    response = drf_exception_handler(exc, context)
+    if response is not None and isinstance(response.data, list):
+        # ValidationError(["..."]) from a filter backend (e.g. a NUL in ?search=): a bare
+        # list names nothing; every other error body is an object.
+        response.data = {"detail": " ".join(str(m) for m in response.data)}
+    return response

@@ -285,3 +285,14 @@ CHANNEL_LAYERS = {
 }
 # Seconds between the live board's checks for changes written by other processes.
 CONSOLE_WATCH_INTERVAL_S = env.float("CONSOLE_WATCH_INTERVAL_S", default=5.0)
+# --- Faults (tests/e2e) --------------------------------------------------------------------
+# On Redis a task whose worker died without acking (acks late) is handed out again once
+# it has been unacked this long; it must exceed the longest poll (SNMP_POLL_DEADLINE_S).
+# kombu looks for such messages every interval x throttle seconds (10 x 10 by default);
+# throttle 1 makes it every CELERY_UNACKED_RESTORE_INTERVAL_S (one cheap ZRANGE).
+if not CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS.update(
+        visibility_timeout=env.int("CELERY_VISIBILITY_TIMEOUT_S", default=3600),
+        unacked_restore_interval=env.int("CELERY_UNACKED_RESTORE_INTERVAL_S", default=10),
+        unacked_restore_throttle=1,
+    )
