@@ -132,15 +132,17 @@ def test_worker_bound_to_site_a_never_receives_a_site_b_device(broker, tmp_path)
 
     a = device_with_items("ra", "site-a")
     b = device_with_items("rb", "site-b")
-    app.conf.broker_url = BROKER
     sent = {}
-    try:
+    # An explicit connection: the app's producer pool may already point at the test
+    # settings' broker (an earlier test published through it).
+    with app.connection_for_write(BROKER) as conn:
         for device in (a, b):  # what beat sends for each row: its task, kwargs and queue
             row = PeriodicTask.objects.get(name=task_name(device.pk, 60))
-            result = app.send_task(row.task, kwargs=json.loads(row.kwargs), queue=row.queue)
+            result = app.send_task(
+                row.task, kwargs=json.loads(row.kwargs), queue=row.queue, connection=conn
+            )
             sent[device.poller_group] = result.id
-    finally:
-        app.conf.broker_url = settings.CELERY_BROKER_URL
+    assert broker.llen("poll.site-a") == 1 and broker.llen("poll.site-b") == 1
     log = tmp_path / "worker.log"
     db = settings.DATABASES["default"]
     env = {
