@@ -40,10 +40,16 @@ def queue_for(poller_group: str) -> str:
     return f"poll.{poller_group}"
 
 
+# Long intervals (hourly identity items) spread their first run over at most this long, so a
+# new device shows its sysName and sysDescr within minutes, not up to an hour later.
+FIRST_RUN_SPREAD_MAX_S = 300
+
+
 def first_run_offset_s(device_id: int, interval: int) -> float:
     """Where in its interval a device's polls land: a stable hash, so 10,000 devices
     created at once do not all fire in the same second."""
-    return (zlib.crc32(f"device:{device_id}".encode()) % (interval * 1000)) / 1000
+    window_ms = min(interval, FIRST_RUN_SPREAD_MAX_S) * 1000
+    return (zlib.crc32(f"device:{device_id}".encode()) % window_ms) / 1000
 
 
 def _locally_polled_check(mode: str):

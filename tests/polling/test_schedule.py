@@ -173,3 +173,8 @@ def test_worker_bound_to_site_a_never_receives_a_site_b_device(broker, tmp_path)
 
 def _read(path: Path) -> str:
     return path.read_text(errors="replace") if path.exists() else ""
+
+
+def test_long_intervals_first_run_within_five_minutes_still_spread():
+    offsets = [first_run_offset_s(device_id, 3600) for device_id in range(1, 1001)]
+    assert max(offsets) < 300 and len({int(o) for o in offsets}) > 200
