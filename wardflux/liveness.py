@@ -2,7 +2,6 @@
 
 import time
 
-from django.conf import settings
 from django.core.cache import cache
 
 from .broker import is_filesystem_broker, ping_broker
@@ -54,11 +53,3 @@ def check_beat() -> dict:
     last = cache.get(BEAT_TICK_KEY)
     age = None if last is None else round(time.time() - last, 1)
     return {"ok": age is not None and age < 2 * HEARTBEAT_INTERVAL_S + 5, "last_tick_age_s": age}
-
-
-def broker_summary() -> str:
-    return (
-        "filesystem (embedded)"
-        if is_filesystem_broker()
-        else settings.CELERY_BROKER_URL.split("://")[0]
-    )

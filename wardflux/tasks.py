@@ -17,11 +17,8 @@ def heartbeat(self) -> None:
     health reads these stamps instead. Beat's send time travels in the message header.
     """
     now = time.time()
+    # Custom message headers become request attributes (stamped in wardflux/celery.py).
     sent_at = getattr(self.request, "wardflux_sent_at", None)
-    if sent_at is None:
-        sent_at = (self.request.headers or {}).get("wardflux_sent_at")
-    if sent_at is None and getattr(self.request, "periodic_task_name", None):
-        sent_at = now  # sent by django-celery-beat, which names the entry in the message
     stamps = {HEARTBEAT_KEY: now}
     if sent_at is not None:
         stamps[BEAT_TICK_KEY] = float(sent_at)
