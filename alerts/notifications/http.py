@@ -67,3 +67,14 @@ def post(url: str, body: bytes, headers: dict | None = None, https_only: bool = 
     if status >= 500 or status in RETRY_STATUSES:
         raise TransientError(f"HTTP {status} from {host}")
     raise PermanentError(f"HTTP {status} from {host}")
+
+
+def post_to_webhook_url(channel, payload: dict) -> None:
+    """Chat services' incoming webhooks (Slack, Teams): the URL is the secret setting."""
+    conf = channel.plain_settings()
+    post(conf.get("webhook_url", ""), body_of(payload), https_only=True)
+
+
+def webhook_url_errors(conf: dict) -> dict[str, str]:
+    problem = url_error(conf.get("webhook_url"), https_only=True)
+    return {"webhook_url": problem} if problem else {}

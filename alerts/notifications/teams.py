@@ -1,7 +1,7 @@
 """Microsoft Teams (Workflows or connector webhook): an Adaptive Card in a message."""
 
 from . import message
-from .http import body_of, post, url_error
+from .http import post_to_webhook_url, webhook_url_errors
 
 
 def body(alert, event: str) -> dict:
@@ -38,10 +38,7 @@ def body(alert, event: str) -> dict:
 
 
 def notify(channel, alert, event: str) -> None:
-    conf = channel.plain_settings()
-    post(conf.get("webhook_url", ""), body_of(body(alert, event)), https_only=True)
+    post_to_webhook_url(channel, body(alert, event))
 
 
-def settings_errors(conf: dict) -> dict[str, str]:
-    problem = url_error(conf.get("webhook_url"), https_only=True)
-    return {"webhook_url": problem} if problem else {}
+settings_errors = webhook_url_errors
