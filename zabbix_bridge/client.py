@@ -135,15 +135,18 @@ class ZabbixClient:
                 self._api = self._login()
         return self
 
+    def _new_api(self) -> ZabbixAPI:
+        # skip_version_check: run against versions newer than zabbix-utils was tested on.
+        return ZabbixAPI(
+            url=self.url,
+            validate_certs=self.verify_tls,
+            timeout=self.timeout,
+            skip_version_check=True,
+        )
+
     def _login(self) -> ZabbixAPI:
         try:
-            # skip_version_check: run against versions newer than zabbix-utils was tested on.
-            api = ZabbixAPI(
-                url=self.url,
-                validate_certs=self.verify_tls,
-                timeout=self.timeout,
-                skip_version_check=True,
-            )
+            api = self._new_api()
             if self._token:
                 api.login(token=self._token)
                 # A token login sends nothing: prove the token with one cheap call.
@@ -160,12 +163,7 @@ class ZabbixClient:
         if self._api is not None:
             return str(self._api.version)
         try:
-            api = ZabbixAPI(
-                url=self.url,
-                validate_certs=self.verify_tls,
-                timeout=self.timeout,
-                skip_version_check=True,
-            )
+            api = self._new_api()
             return str(api.version)
         except Exception as exc:
             raise map_error(exc, self.url) from exc
