@@ -14,6 +14,7 @@ import urllib.request
 from pathlib import Path
 
 from tests.servers.ports import LOOPBACK, free_tcp_port
+from tests.servers.processes import stop_process
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -60,12 +61,7 @@ class Daphne:
 
     def stop(self) -> None:
         if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+            stop_process(self.proc, timeout_s=10)
             time.sleep(1)  # PostgreSQL ends the child's sessions just after it exits
 
 

@@ -14,6 +14,7 @@ import time
 from pathlib import Path
 
 from tests.servers.ports import LOOPBACK, free_tcp_port
+from tests.servers.processes import stop_process
 
 START_TIMEOUT_S = 10.0
 
@@ -68,13 +69,7 @@ class RedisServer:
             return False
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        stop_process(self.proc, timeout_s=10)
         self.proc = None
 
     def restart(self, down_s: float = 0.0) -> None:

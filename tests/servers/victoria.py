@@ -15,6 +15,8 @@ from pathlib import Path
 
 import requests
 
+from tests.servers.processes import stop_process
+
 BINARY = "/usr/bin/victoria-metrics"
 START_TIMEOUT_S = 20
 
@@ -79,13 +81,7 @@ class VictoriaServer:
         requests.get(f"{self.url}/internal/force_flush", timeout=10).raise_for_status()
 
     def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(timeout=5)
+        stop_process(self.proc, timeout_s=15)
         self.proc = None
 
     def cleanup(self) -> None:
