@@ -1,13 +1,14 @@
 """Real ICMP on loopback: every 127/8 address and ::1 answer on Linux."""
 
 import asyncio
+import ipaddress
+import random
 import time
 
 import pytest
-from icmplib import ICMPReply
 
-from monitoring.icmp.sockets import SocketMode, probe_socket_mode
-from monitoring.icmp.sweep import _Sweep, ping_one, sweep, sweep_sync
+from monitoring.icmp.sockets import EchoTemplate, IcmpChannel, SocketMode, probe_socket_mode
+from monitoring.icmp.sweep import _normalise, _Sweep, ping_one, sweep, sweep_sync
 
 LOOPBACK_200 = [f"127.1.0.{i}" for i in range(1, 201)]
 
@@ -79,28 +80,94 @@ def test_rate_limit_paces_sends():
     assert 0.15 <= elapsed < 2.0  # 200 packets at 1000 pps cannot take less than ~0.2 s
 
 
-def test_duplicate_and_foreign_replies_are_ignored_and_counted():
-    async def run():
-        run = _Sweep(["127.0.0.1"], count=1, payload_size=8, privileged=True)
-        channel = run.channels[4]
-        await run.send_one(0, 0, 10**9)
-        key = next(iter(run.pending))
-        _, ident, seq = key
+def _one_sent(addresses, timeout_s=1.0):
+    """A _Sweep over raw sockets that has sent round 0 to every address (nothing read yet)."""
+    run = _Sweep(addresses, count=1, payload_size=8, privileged=True, timeout_s=timeout_s)
+    assert run.send_range(0, len(addresses), 0) == (len(addresses), None)
+    return run
 
-        def reply(source, ident=ident, seq=seq):
-            return ICMPReply(source, 4, ident, seq, 0, 0, 64, 0)
 
-        received_ns = time.time_ns()
-        run.on_reply(channel, reply("127.0.0.1"), received_ns)
-        run.on_reply(channel, reply("127.0.0.1"), received_ns)  # duplicate
-        run.on_reply(channel, reply("127.0.0.9"), received_ns)  # wrong source
-        run.on_reply(channel, reply("127.0.0.1", ident=ident ^ 1), received_ns)  # wrong id
+def _close(run):
+    for channel in run.channels.values():
         channel.close()
-        return run
 
-    run = asyncio.run(run())
+
+def test_duplicate_and_foreign_replies_are_ignored_and_counted():
+    run = _one_sent(["127.0.0.1", "127.0.0.2"])
+    ident, seq = run.ident(0), 0
+    received_ns = run.sent_ns[0] + 1000
+    run.on_echo("127.0.0.1", ident, seq, received_ns)
+    run.on_echo("127.0.0.1", ident, seq, received_ns)  # duplicate
+    run.on_echo("127.0.0.9", ident, seq, received_ns)  # an address we never probed
+    run.on_echo("127.0.0.1", ident ^ 1, seq, received_ns)  # another process's identifier
+    run.on_echo("127.0.0.2", ident, seq, received_ns)  # host 0's sequence from host 1
+    run.on_echo("127.0.0.1", ident, 5, received_ns)  # a round that does not exist
+    _close(run)
+    first, second = run.results["127.0.0.1"], run.results["127.0.0.2"]
+    assert (first.received, first.duplicates, run.unexpected) == (1, 1, 4)
+    assert (second.received, second.duplicates, second.late_replies) == (0, 0, 0)
+
+
+def test_reply_stamped_after_the_timeout_is_a_loss_and_counted_late():
+    run = _one_sent(["127.0.0.1"], timeout_s=0.5)
+    run.on_echo("127.0.0.1", run.ident(0), 0, run.sent_ns[0] + 600_000_000)
+    _close(run)
     result = run.results["127.0.0.1"]
-    assert (result.received, result.duplicates, run.unexpected) == (1, 1, 2)
+    assert (result.received, result.lost_rounds, result.late_replies) == (0, [0], 1)
+    assert result.is_complete
+
+
+def test_reply_queued_in_time_is_not_lost_to_a_slow_reader():
+    # The reply sits in the socket past the deadline because nothing read it (a busy
+    # event loop); its kernel stamp is in time, so expiry must read it and count it.
+    run = _one_sent(["127.0.0.1"], timeout_s=0.2)
+    time.sleep(0.3)
+    run.expire(time.time_ns())
+    _close(run)
+    result = run.results["127.0.0.1"]
+    assert (result.received, result.lost_rounds) == (1, [])
+    assert 0 <= result.rtts_ms[0] < 200
+
+
+@pytest.mark.parametrize("payload", [b"", b"x", b"WARDFLUX" * 7, bytes(range(256)) * 5 + b"z"])
+@pytest.mark.parametrize("family", [4, 6])
+def test_echo_template_builds_the_same_bytes_as_icmplib(family, payload):
+    with IcmpChannel(family, privileged=True) as channel:
+        template = EchoTemplate(channel._icmp._ICMP_ECHO_REQUEST, payload)
+        for ident, seq in [(0, 0), (0xFFFF, 0xFFFF), (1, 0xFFFE), *_random_pairs(200)]:
+            expected = channel._icmp._create_packet(ident, seq, payload)
+            assert template.packet(ident, seq) == expected, (ident, seq)
+
+
+def _random_pairs(n):
+    rng = random.Random(6)
+    return [(rng.randrange(0x10000), rng.randrange(0x10000)) for _ in range(n)]
+
+
+def test_sweep_ends_as_soon_as_every_host_answered_not_at_the_timeout():
+    started = time.monotonic()
+    results = sweep_sync(LOOPBACK_200, count=1, timeout_s=10)
+    elapsed = time.monotonic() - started
+    assert all(r.received == 1 for r in results.values())
+    assert elapsed < 1.0  # the timeout is 10 s: waiting for it would take 10
+
+
+def test_high_rate_sweep_credits_every_reply_to_its_own_host_and_round():
+    # 10,000 hosts x 3 rounds, unpaced: 30,000 replies queue faster than they are read.
+    # (Before the larger receive buffer and the inline reads, ~9,800 hosts lost a round.)
+    addresses = [f"127.3.{i // 250}.{i % 250 + 1}" for i in range(10_000)]
+    results = sweep_sync(addresses, count=3, interval_ms=50, timeout_s=2, rate_pps=10**7)
+    wrong = {a: r for a, r in results.items() if (r.received, r.duplicates) != (3, 0)}
+    assert not wrong, list(wrong.items())[:3]
+    assert all(r.lost_rounds == [] and r.late_replies == 0 for r in results.values())
+
+
+def test_normalise_is_strict_and_canonical():
+    assert _normalise(["127.0.0.1", "::1", "0:0::1", "127.0.0.1"]) == ["127.0.0.1", "::1"]
+    assert _normalise([ipaddress.ip_address("10.0.0.1")]) == ["10.0.0.1"]
+    for bad in ["127.001.0.1", "127.1", " 127.0.0.1", "localhost", "10.0.0.0/8"]:
+        with pytest.raises(ValueError):
+            _normalise([bad])
 
 
 def test_sequence_numbers_are_unique_per_host_and_round_beyond_65536_requests():
