@@ -23,12 +23,14 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from icmplib import async_multiping  # noqa: E402
 
 from bench.machine import machine
-from monitoring.icmp.sweep import sweep  # noqa: E402
+from monitoring.icmp.sweep import DEFAULT_RATE_PPS, sweep  # noqa: E402
 
 SIZES = (1_000, 10_000)
 INTERVAL_MS = 200  # between rounds to one host, for count=3 (fping -p)
 TIMEOUT_S = 1.0
 TOOL_TIMEOUT_S = 60
+OURS = f"ours (default rate {DEFAULT_RATE_PPS // 1000}k pps)"
+OLD_RATE = "ours (rate 20k pps, the old default)"
 FPING_LINE = re.compile(r"^(\S+)\s+:\s+xmt/rcv/%loss = (\d+)/(\d+)/")
 
 
@@ -57,7 +59,7 @@ def measure(run) -> tuple[float, float, float, dict[str, int]]:
     )
 
 
-def run_ours(targets: list[str], count: int, rate_pps: int = 20_000):
+def run_ours(targets: list[str], count: int, rate_pps: int = DEFAULT_RATE_PPS):
     def run() -> dict[str, int]:
         results = asyncio.run(
             sweep(
@@ -129,16 +131,16 @@ def main() -> int:
     for n in SIZES:
         targets = addresses(n)
         plan += [
-            ("ours (one socket, 20k pps)", n, 1, run_ours(targets, 1)),
-            ("ours (one socket, 200k pps)", n, 1, run_ours(targets, 1, 200_000)),
+            (OURS, n, 1, run_ours(targets, 1)),
+            (OLD_RATE, n, 1, run_ours(targets, 1, 20_000)),
             ("fping -c1 -i0 -q", n, 1, run_fping(targets, 1)),
             ("icmplib async_multiping (50 tasks)", n, 1, run_multiping(targets, 50)),
         ]
         if n == SIZES[-1]:
             plan.append(("icmplib async_multiping (500)", n, 1, run_multiping(targets, 500)))
         plan += [
-            ("ours (one socket, 20k pps)", n, 3, run_ours(targets, 3)),
-            ("ours (one socket, 200k pps)", n, 3, run_ours(targets, 3, 200_000)),
+            (OURS, n, 3, run_ours(targets, 3)),
+            (OLD_RATE, n, 3, run_ours(targets, 3, 20_000)),
             (f"fping -c3 -p{INTERVAL_MS} -i0 -q", n, 3, run_fping(targets, 3)),
         ]
     bench_started = time.monotonic()
@@ -153,7 +155,7 @@ def main() -> int:
             break
     print("\nratios (other / ours; >1 means ours is faster or cheaper):")
     for (name, n, count), (wall, cpu) in rows.items():
-        ours = rows.get(("ours (one socket, 20k pps)", n, count))
+        ours = rows.get((OURS, n, count))
         if ours is None or name.startswith("ours"):
             continue
         print(

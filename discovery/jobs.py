@@ -81,7 +81,10 @@ def cancel_job(job_id: int) -> bool:
 
 
 def scan_options(**overrides) -> ScanOptions:
-    base = {"reverse_dns": getattr(settings, "DISCOVERY_REVERSE_DNS", True)}
+    base = {
+        "reverse_dns": getattr(settings, "DISCOVERY_REVERSE_DNS", True),
+        "rate_pps": settings.ICMP_RATE_PPS,
+    }
     return ScanOptions(**(base | overrides))
 
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
-from monitoring.icmp.sweep import sweep
+from monitoring.icmp.sweep import DEFAULT_RATE_PPS, sweep
 
 from .classifier import PROBE_CONCURRENCY, PROBE_TIMEOUT_S, CredentialSpec, SnmpAnswer, probe
 
@@ -129,7 +129,7 @@ class ScanOptions:
     count: int = 1  # echoes per address
     interval_ms: float = 200
     timeout_s: float = 1.0  # ICMP reply wait
-    rate_pps: float = 20_000
+    rate_pps: float = DEFAULT_RATE_PPS  # jobs take settings.ICMP_RATE_PPS
     snmp_timeout_s: float = PROBE_TIMEOUT_S
     snmp_concurrency: int = PROBE_CONCURRENCY
     reverse_dns: bool = True

@@ -18,7 +18,6 @@ from django.db.models import Q
 
 from monitoring.choices import ProfileMode, Source
 from monitoring.icmp.monitor import depths_from_parents
-from monitoring.icmp.sweep import DEFAULT_RATE_PPS
 from monitoring.models import Device, MonitoringProfile
 
 __all__ = ["batch_lock", "batch_lock_key", "lock_expiry_s", "plan_batches", "split_batches"]
@@ -58,7 +57,8 @@ def lock_expiry_s(n_devices: int) -> int:
     """Longest a healthy batch can take: the sweep's own bound plus database time."""
     sweep_s = (settings.ICMP_COUNT - 1) * settings.ICMP_SPACING_MS / 1000
     sweep_s += (
-        settings.ICMP_TIMEOUT_MS / 1000 + 2 * n_devices * settings.ICMP_COUNT / DEFAULT_RATE_PPS
+        settings.ICMP_TIMEOUT_MS / 1000
+        + 2 * n_devices * settings.ICMP_COUNT / settings.ICMP_RATE_PPS
     )
     return int(sweep_s) + LOCK_MARGIN_S
 

@@ -191,9 +191,10 @@ def _apply(
 def check_devices(device_ids: list[int], write: bool = True) -> CheckRun:
     """Ping the devices in one sweep, update their availability, write their samples.
 
-    Uses ICMP_COUNT, ICMP_SPACING_MS, ICMP_TIMEOUT_MS and ICMP_DOWN_AFTER. Raises ClearError
-    when this process can open no ICMP socket (then no device state is touched). A failing
-    metrics store does not stop availability: its error is kept in ``write_error``.
+    Uses ICMP_COUNT, ICMP_SPACING_MS, ICMP_TIMEOUT_MS, ICMP_RATE_PPS and ICMP_DOWN_AFTER.
+    Raises ClearError when this process can open no ICMP socket (then no device state is
+    touched). A failing metrics store does not stop availability: its error is kept in
+    ``write_error``.
     """
     started, clock = timezone.now(), time.monotonic()
     depths = dependency_depths(list(device_ids))
@@ -210,6 +211,7 @@ def check_devices(device_ids: list[int], write: bool = True) -> CheckRun:
         count=settings.ICMP_COUNT,
         interval_ms=settings.ICMP_SPACING_MS,
         timeout_s=settings.ICMP_TIMEOUT_MS / 1000,
+        rate_pps=settings.ICMP_RATE_PPS,
     )
     timestamp = started.timestamp()
     fresh: dict[int, Device] = {}  # devices already processed in this run, by id

@@ -1,5 +1,6 @@
 """Address expansion, the sweep through real sockets, reverse DNS bounds, cancel."""
 
+import asyncio
 import threading
 import time
 
@@ -7,7 +8,7 @@ import pytest
 
 from discovery.choices import JobState
 from discovery.jobs import cancel_job, create_job, run_job, scan_options
-from discovery.scanner import RangeError, expand
+from discovery.scanner import RangeError, ScanOptions, expand, scan
 
 
 def test_ipv4_prefix_skips_network_and_broadcast():
@@ -128,3 +129,19 @@ def test_cancelled_before_start_never_runs(db):
     assert cancel_job(job.pk)
     assert run_job(job.pk).state == JobState.CANCELLED
     assert not cancel_job(job.pk)
+
+
+def test_scan_options_take_the_icmp_rate_setting(settings):
+    settings.ICMP_RATE_PPS = 1234
+    assert scan_options().rate_pps == 1234
+    assert scan_options(rate_pps=99).rate_pps == 99
+
+
+def test_scan_ends_when_every_address_answered_not_at_the_timeout():
+    addresses = [f"127.5.0.{i}" for i in range(1, 201)]
+    options = ScanOptions(count=1, timeout_s=10, reverse_dns=False)
+    started = time.monotonic()
+    found = asyncio.run(scan(addresses, [], options=options))
+    elapsed = time.monotonic() - started
+    assert [h.address for h in found] == addresses
+    assert elapsed < 2.0  # the ICMP timeout is 10 s: a fixed wait would show here

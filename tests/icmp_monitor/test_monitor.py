@@ -140,3 +140,15 @@ def test_a_failing_store_does_not_stop_availability_store_mocked_not_on_this_bra
     run = check_devices([device.pk])
     assert run.write_error == "ConnectionError: store down"
     assert _status(device) == (DeviceStatus.UP, 0) and run.samples
+
+
+def test_icmp_rate_pps_setting_paces_the_check(fast_icmp, make_device):
+    # 100 devices x 2 echoes at 400 pps cannot take less than ~0.5 s; at the default
+    # (100,000 pps) the same check takes a few milliseconds of sending.
+    fast_icmp.ICMP_RATE_PPS = 400
+    devices = [make_device(f"lo-rate-{i}", f"127.4.0.{i}") for i in range(1, 101)]
+    started = time.monotonic()
+    run = check_devices([d.pk for d in devices], write=False)
+    elapsed = time.monotonic() - started
+    assert {c.status for c in run.checks} == {DeviceStatus.UP}
+    assert elapsed >= 0.4

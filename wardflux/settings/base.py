@@ -205,6 +205,9 @@ ICMP_SPACING_MS = env.int("ICMP_SPACING_MS", default=200)
 ICMP_TIMEOUT_MS = env.int("ICMP_TIMEOUT_MS", default=1000)
 ICMP_DOWN_AFTER = env.int("ICMP_DOWN_AFTER", default=2)
 ICMP_BATCH_SIZE = env.int("ICMP_BATCH_SIZE", default=500)
+# Pacing cap of ICMP sweeps (monitor and discovery), echo requests a second; why 100,000
+# and when to lower it: monitoring/icmp/sweep.py, DEFAULT_RATE_PPS.
+ICMP_RATE_PPS = env.int("ICMP_RATE_PPS", default=100_000)
 
 DISCOVERY_MAX_ADDRESSES = env.int("DISCOVERY_MAX_ADDRESSES", default=65536)
 # Reverse DNS of live hosts (bounded per lookup); off where no resolver should be asked.
