@@ -49,7 +49,10 @@ DEFAULT_TIMEOUT_S = 1.0  # per request
 # Behind a slow WAN link lower it to the link's share: 10 Mbit/s ~ ICMP_RATE_PPS=10000.
 DEFAULT_RATE_PPS = 100_000
 DEFAULT_PAYLOAD_BYTES = 56
-BURST_S = 0.005  # the token bucket holds 5 ms of sending: bursts of rate_pps / 200
+BURST_S = 0.005  # the token bucket holds 5 ms of sending: bursts of rate_pps / 200 ...
+# ... and never more than 500 packets: a raw socket's packets dropped by a full qdisc are
+# dropped silently (no IP_RECVERR), and the shortest default queue (txqueuelen) is 1,000.
+MAX_BURST_PACKETS = 500
 TICK_S = 0.02  # supervisor period: expiry, callbacks and cancel latency
 SEND_RETRIES = 200  # BlockingIOError retries (1 ms apart) before a send counts as failed
 READ_BATCHES = 64  # of DRAIN_MAX_PACKETS per read_replies call: up to 32,768 replies
@@ -228,7 +231,7 @@ class _Sweep:
         return stop, None
 
     async def send_all(self, interval_s: float, rate_pps: float) -> None:
-        bucket = _TokenBucket(rate_pps, rate_pps * BURST_S)
+        bucket = _TokenBucket(rate_pps, min(rate_pps * BURST_S, MAX_BURST_PACKETS))
         n = len(self.addresses)
         start = time.monotonic()
         for round_no in range(self.count):
