@@ -8,7 +8,15 @@ import time
 import pytest
 
 from monitoring.icmp.sockets import EchoTemplate, IcmpChannel, SocketMode, probe_socket_mode
-from monitoring.icmp.sweep import _normalise, _Sweep, ping_one, sweep, sweep_sync
+from monitoring.icmp.sweep import (
+    MAX_BURST_PACKETS,
+    _normalise,
+    _Sweep,
+    _TokenBucket,
+    ping_one,
+    sweep,
+    sweep_sync,
+)
 
 LOOPBACK_200 = [f"127.1.0.{i}" for i in range(1, 201)]
 
@@ -90,6 +98,15 @@ def _one_sent(addresses, timeout_s=1.0):
 def _close(run):
     for channel in run.channels.values():
         channel.close()
+
+
+def test_token_bucket_bursts_are_capped_and_refill_at_the_rate():
+    bucket = _TokenBucket(10**7, min(10**7 * 0.005, MAX_BURST_PACKETS))
+    assert bucket.take(10_000) == MAX_BURST_PACKETS == 500  # not 50,000 at once
+    slow = _TokenBucket(1000, 5)
+    assert slow.take(100) == 5 and slow.take(100) == 0
+    time.sleep(0.003)
+    assert 2 <= slow.take(100) <= 5
 
 
 def test_duplicate_and_foreign_replies_are_ignored_and_counted():
