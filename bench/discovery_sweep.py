@@ -1,6 +1,6 @@
 """Benchmark: discovery of a /20 of loopback (4,096 addresses) with 20 simulated agents.
 
-Run as root (raw ICMP, snmpsim on 127.x):  /tmp/probe/bin/python bench/discovery_sweep.py
+Run as root (raw ICMP, snmpsim on 127.x):  .venv/bin/python bench/discovery_sweep.py
 Prints the machine, then wall times of, in the same run:
   * our sweep alone (monitoring.icmp.sweep through discovery.scanner settings: 1 echo, 1 s),
   * ``fping -g`` of the same range, tuned (-i0 -r0 -t1000: same work as ours) and default,
