@@ -246,10 +246,10 @@ class _Sweep:
                     continue
                 host_after, full = self.send_range(host, host + granted, round_no)
                 bucket.give_back(host + granted - host_after)
+                full_retries = 0 if host_after > host else full_retries  # counts a stuck send
                 host = host_after
                 self.read_replies()
                 if full is None:
-                    full_retries = 0
                     await asyncio.sleep(0)  # let the reader, the supervisor and callbacks run
                     continue
                 full_retries += 1
