@@ -41,7 +41,8 @@ def validate_sample(sample: Sample) -> None:
             raise InvalidSample(f"label {name!r} value is too long or holds a newline")
     if not isinstance(sample.value, int | float) or math.isnan(sample.value):
         raise InvalidSample(f"value {sample.value!r} of {sample.name} is not a number")
-    if not isinstance(sample.timestamp, int | float) or sample.timestamp <= 0:
+    ts = sample.timestamp
+    if not isinstance(ts, int | float) or not math.isfinite(ts) or ts <= 0:
         raise InvalidSample(f"timestamp {sample.timestamp!r} of {sample.name} is not a Unix time")
 
 
@@ -49,17 +50,53 @@ def validate_sample(sample: Sample) -> None:
 # series every cycle, so each is checked in full once and then only its value and time.
 _VALID_SERIES: set[tuple] = set()
 _VALID_SERIES_MAX = 200_000
+_NUMBER_TYPES = frozenset({float, int})
 
 
-def validate_samples(samples: list[Sample]) -> None:
+def series_keys(samples: list[Sample]) -> list[tuple]:
+    """One hashable key per sample naming its series: (name, *label names, *label values).
+
+    Cheaper to build than a tuple of (name, value) pairs (no pair per label) and as
+    unambiguous: its length gives the number of labels. Label order counts, so the same
+    labels in another order are another key (a cache miss, never a wrong hit).
+    """
+    return [(s.name, *(labels := s.labels), *labels.values()) for s in samples]
+
+
+def validate_samples(samples: list[Sample]) -> list[tuple]:
     """validate_sample over a batch, checking each distinct series only once per process.
 
-    Raises InvalidSample for the first bad sample, prefixed by its index in the batch.
+    Returns the batch's series_keys (back ends reuse them). Raises InvalidSample for the
+    first bad sample, prefixed by its index in the batch. The common batch (only known
+    series, plain int/float values and times, no NaN) is checked with a few C-level passes
+    over the batch; anything else goes sample by sample, which also names the bad one.
     """
     known = _VALID_SERIES
     if len(known) > _VALID_SERIES_MAX:
         known.clear()
-    isnan = math.isnan
+    try:
+        if set(map(type, samples)) <= {Sample}:
+            labels = [s.labels for s in samples]
+            values = [s.value for s in samples]
+            times = [s.timestamp for s in samples]
+            if (
+                set(map(type, labels)) <= {dict}
+                and set(map(type, values)) <= _NUMBER_TYPES
+                and set(map(type, times)) <= _NUMBER_TYPES
+                and not math.isnan(sum(values))  # NaN, or +Inf beside -Inf: look closer
+                and (not times or (math.isfinite(sum(times)) and min(times) > 0))
+            ):
+                keys = [(s.name, *lb, *lb.values()) for s, lb in zip(samples, labels, strict=True)]
+                if known.issuperset(keys):
+                    return keys
+    except (TypeError, OverflowError):  # unhashable label values, huge ints: look closer
+        pass
+    return _validate_each(samples, known)
+
+
+def _validate_each(samples: list[Sample], known: set[tuple]) -> list[tuple]:
+    keys = []
+    isnan, isfinite = math.isnan, math.isfinite
     for index, sample in enumerate(samples):
         try:
             if not isinstance(sample, Sample):
@@ -67,17 +104,18 @@ def validate_samples(samples: list[Sample]) -> None:
             labels = sample.labels
             if not isinstance(labels, dict):
                 raise InvalidSample(f"labels of {sample.name!r} must be a dict")
-            key = (sample.name, *labels.items())
+            key = (sample.name, *labels, *labels.values())
             if key not in known:
                 validate_sample(sample)
                 known.add(key)
-                continue
             value, ts = sample.value, sample.timestamp
             if not isinstance(value, int | float) or isnan(value):
                 raise InvalidSample(f"value {value!r} of {sample.name} is not a number")
-            if not isinstance(ts, int | float) or ts <= 0:
+            if not isinstance(ts, int | float) or not isfinite(ts) or ts <= 0:
                 raise InvalidSample(f"timestamp {ts!r} of {sample.name} is not a Unix time")
         except InvalidSample as exc:
             raise InvalidSample(f"sample {index}: {exc}") from None
-        except TypeError as exc:  # unhashable label values and the like
+        except (TypeError, OverflowError) as exc:  # unhashable label values, huge ints
             raise InvalidSample(f"sample {index}: {exc}") from None
+        keys.append(key)
+    return keys

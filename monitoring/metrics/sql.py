@@ -20,7 +20,7 @@ from django.db.models import Q
 from . import results
 from .matchers import LabelMatcher
 from .models import MetricSample, MetricSeries, MetricTrend, RollupState
-from .samples import Sample
+from .samples import Sample, series_keys
 from .store import (
     DEFAULT_LOOKBACK_S,
     BackendUnavailable,
@@ -64,20 +64,22 @@ class SQLStore(MetricsStore):
         self._ids.clear()
 
     # --- write ------------------------------------------------------------------------
-    def write_batch(self, samples: list[Sample]) -> None:
+    def write_batch(self, samples: list[Sample], keys: list[tuple] | None = None) -> None:
+        if keys is None:
+            keys = series_keys(samples)
         try:
-            self._insert(samples)
+            self._insert(samples, keys)
         except IntegrityError:
             self._ids.clear()  # a cached series id vanished: look them up again
-            self._insert(samples)
+            self._insert(samples, keys)
         except DatabaseError as exc:
             if not connection.in_atomic_block:
                 connection.close()  # reconnect on the next try
             raise BackendUnavailable(f"database: {exc}") from exc
 
-    def _insert(self, samples: list[Sample]) -> None:
+    def _insert(self, samples: list[Sample], keys: list[tuple]) -> None:
         with transaction.atomic():
-            ids = self._series_ids(samples)
+            ids = self._series_ids(samples, keys)
             rows = [
                 (i, round(s.timestamp * 1000), float(s.value))
                 for i, s in zip(ids, samples, strict=True)
@@ -99,9 +101,8 @@ class SQLStore(MetricsStore):
             if not lowered:
                 RollupState.objects.get_or_create(pk=1, defaults={"dirty_from_ms": oldest})
 
-    def _series_ids(self, samples: list[Sample]) -> list[int]:
+    def _series_ids(self, samples: list[Sample], keys: list[tuple]) -> list[int]:
         cache = self._ids
-        keys = [(s.name, *s.labels.items()) for s in samples]
         missing = {k: s for k, s in zip(keys, samples, strict=True) if k not in cache}
         if missing:
             by_hash = {series_hash(s.name, s.labels): k for k, s in missing.items()}
