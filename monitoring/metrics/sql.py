@@ -80,21 +80,29 @@ class SQLStore(MetricsStore):
     def _insert(self, samples: list[Sample], keys: list[tuple]) -> None:
         with transaction.atomic():
             ids = self._series_ids(samples, keys)
-            rows = [
-                (i, round(s.timestamp * 1000), float(s.value))
-                for i, s in zip(ids, samples, strict=True)
-            ]
-            # What bulk_create(ignore_conflicts=True) sends, without building 10,000 model
-            # instances and compiling them: that took twice as long as the insert itself.
+            times = [round(s.timestamp * 1000) for s in samples]
+            values = [float(s.value) for s in samples]
             with connection.cursor() as cur:
-                for chunk in _chunks(rows, INSERT_BATCH):
-                    values = ",".join(["(%s,%s,%s)"] * len(chunk))
+                if connection.vendor == "postgresql":
+                    # Three array literals built by str.join instead of 30,000 placeholders
+                    # (or Python lists psycopg dumps item by item): psycopg spent longer
+                    # on those than PostgreSQL on the insert. repr() of a float is exact.
                     cur.execute(
-                        f"INSERT INTO {SAMPLES} (series_id, ts_ms, value) VALUES {values}"
+                        f"INSERT INTO {SAMPLES} (series_id, ts_ms, value)"
+                        " SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::float8[])"
                         " ON CONFLICT DO NOTHING",
-                        [x for row in chunk for x in row],
+                        [_array(map(str, ids)), _array(map(str, times)), _array(map(repr, values))],
                     )
-            oldest = min(r[1] for r in rows)
+                else:  # what bulk_create(ignore_conflicts=True) sends, minus the models
+                    rows = list(zip(ids, times, values, strict=True))
+                    for chunk in _chunks(rows, INSERT_BATCH):
+                        values_sql = ",".join(["(%s,%s,%s)"] * len(chunk))
+                        cur.execute(
+                            f"INSERT INTO {SAMPLES} (series_id, ts_ms, value) VALUES {values_sql}"
+                            " ON CONFLICT DO NOTHING",
+                            [x for row in chunk for x in row],
+                        )
+            oldest = min(times)
             lowered = RollupState.objects.filter(
                 Q(dirty_from_ms__isnull=True) | Q(dirty_from_ms__gt=oldest), pk=1
             ).update(dirty_from_ms=oldest)
@@ -211,6 +219,11 @@ def _range_sql(source: str, agg: str, ids: list[int], lo: int, hi: int, step: in
         f" FROM {table} WHERE {where}) s WHERE rn = 1"
     )
     return sql, [step, step, step, step, step, step, *ids, lo, hi]
+
+
+def _array(items) -> str:
+    """A PostgreSQL array literal of numbers already formatted as text."""
+    return "{" + ",".join(items) + "}"
 
 
 def _chunks(items: list, size: int):
