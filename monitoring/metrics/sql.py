@@ -20,7 +20,7 @@ from django.db.models import Q
 from . import results
 from .matchers import LabelMatcher
 from .models import MetricSample, MetricSeries, MetricTrend, RollupState
-from .samples import Sample, series_keys
+from .samples import Sample, series_texts
 from .store import (
     DEFAULT_LOOKBACK_S,
     BackendUnavailable,
@@ -57,29 +57,29 @@ class SQLStore(MetricsStore):
     name = "sql"
 
     def __init__(self):
-        self._ids: dict[tuple, int] = {}
+        self._ids: dict[str, int] = {}
 
     def forget_series(self) -> None:
         """Drop the series-id cache (after tables were emptied, e.g. between tests)."""
         self._ids.clear()
 
     # --- write ------------------------------------------------------------------------
-    def write_batch(self, samples: list[Sample], keys: list[tuple] | None = None) -> None:
-        if keys is None:
-            keys = series_keys(samples)
+    def write_batch(self, samples: list[Sample], series: list[str] | None = None) -> None:
+        if series is None:
+            series = series_texts(samples)
         try:
-            self._insert(samples, keys)
+            self._insert(samples, series)
         except IntegrityError:
             self._ids.clear()  # a cached series id vanished: look them up again
-            self._insert(samples, keys)
+            self._insert(samples, series)
         except DatabaseError as exc:
             if not connection.in_atomic_block:
                 connection.close()  # reconnect on the next try
             raise BackendUnavailable(f"database: {exc}") from exc
 
-    def _insert(self, samples: list[Sample], keys: list[tuple]) -> None:
+    def _insert(self, samples: list[Sample], series: list[str]) -> None:
         with transaction.atomic():
-            ids = self._series_ids(samples, keys)
+            ids = self._series_ids(samples, series)
             times = [round(s.timestamp * 1000) for s in samples]
             values = [float(s.value) for s in samples]
             with connection.cursor() as cur:
@@ -109,28 +109,33 @@ class SQLStore(MetricsStore):
             if not lowered:
                 RollupState.objects.get_or_create(pk=1, defaults={"dirty_from_ms": oldest})
 
-    def _series_ids(self, samples: list[Sample], keys: list[tuple]) -> list[int]:
+    def _series_ids(self, samples: list[Sample], series: list[str]) -> list[int]:
+        """Each sample's MetricSeries id, cached by series text (render_series)."""
         cache = self._ids
-        missing = {k: s for k, s in zip(keys, samples, strict=True) if k not in cache}
+        missing = {t: s for t, s in zip(series, samples, strict=True) if t not in cache}
         if missing:
-            by_hash = {series_hash(s.name, s.labels): k for k, s in missing.items()}
+            # The same labels in another order are another text but one series (one hash).
+            by_hash: dict[str, list[str]] = {}
+            for text, s in missing.items():
+                by_hash.setdefault(series_hash(s.name, s.labels), []).append(text)
             MetricSeries.objects.bulk_create(
                 [
                     MetricSeries(
-                        name=missing[k].name,
-                        labels=missing[k].labels,
+                        name=missing[texts[0]].name,
+                        labels=missing[texts[0]].labels,
                         labels_hash=h,
-                        device=missing[k].labels.get("device", ""),
+                        device=missing[texts[0]].labels.get("device", ""),
                     )
-                    for h, k in by_hash.items()
+                    for h, texts in by_hash.items()
                 ],
                 batch_size=1000,
                 ignore_conflicts=True,
             )
             found = MetricSeries.objects.filter(labels_hash__in=list(by_hash))
             for pk, h in found.values_list("id", "labels_hash"):
-                cache[by_hash[h]] = pk
-        return [cache[k] for k in keys]
+                for text in by_hash[h]:
+                    cache[text] = pk
+        return [cache[t] for t in series]
 
     # --- read -------------------------------------------------------------------------
     def _match_series(

@@ -29,8 +29,8 @@ from urllib.parse import urlsplit
 import requests
 
 from . import results
-from .matchers import LabelMatcher, devices_matcher, escape_promql_string, selector
-from .samples import Sample, series_keys
+from .matchers import LabelMatcher, devices_matcher, selector
+from .samples import Sample, series_texts
 from .store import (
     DEFAULT_LOOKBACK_S,
     BackendUnavailable,
@@ -46,7 +46,6 @@ CONNECT_TIMEOUT_S = 3.0
 WRITE_TIMEOUT_S = 30.0
 READ_TIMEOUT_S = 60.0
 REJECT_STATUSES = frozenset({400, 413, 422})
-_PREFIX_CACHE_MAX = 200_000
 
 
 def is_loopback(url: str) -> bool:
@@ -81,50 +80,27 @@ class VictoriaStore(MetricsStore):
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self._prefixes: dict[tuple, str] = {}
         self.gzip = not is_loopback(self.url)
 
     # --- write ------------------------------------------------------------------------
-    def render(self, samples: list[Sample], keys: list[tuple] | None = None) -> bytes:
+    def render(self, samples: list[Sample], series: list[str] | None = None) -> bytes:
         """Prometheus text, one line a sample: name{labels} value timestamp_ms.
 
-        `keys` are the batch's series_keys when the caller has them (write() does, from
-        validation). Each series' `name{labels} ` is escaped once and cached, so a line
-        costs a dict lookup and the formatting of its value and time.
+        `series` are the samples' series texts as validate_samples returns them (write()
+        passes them on); without them they come from the same per-process cache. A line
+        then costs the formatting of its value and time.
         """
-        if keys is None:
-            keys = series_keys(samples)
-        prefixes = self._prefixes
-        if len(prefixes) > _PREFIX_CACHE_MAX:
-            prefixes.clear()
-        try:
-            heads = [prefixes[k] for k in keys]
-        except KeyError:
-            for key, s in zip(keys, samples, strict=True):
-                if key not in prefixes:
-                    inner = ",".join(
-                        f'{k}="{escape_promql_string(v)}"' for k, v in s.labels.items()
-                    )
-                    prefixes[key] = f"{s.name}{{{inner}}} "
-            heads = [prefixes[k] for k in keys]
+        if series is None:
+            series = series_texts(samples)
+        pairs = zip(series, samples, strict=True)
         if _all_finite([s.value for s in samples]):
-            text = "".join(
-                [
-                    f"{head}{s.value} {round(s.timestamp * 1000)}\n"
-                    for head, s in zip(heads, samples, strict=True)
-                ]
-            )
+            lines = [f"{head} {s.value} {round(s.timestamp * 1000)}\n" for head, s in pairs]
         else:  # Prometheus spells infinities +Inf / -Inf
-            text = "".join(
-                [
-                    f"{head}{_number(s.value)} {round(s.timestamp * 1000)}\n"
-                    for head, s in zip(heads, samples, strict=True)
-                ]
-            )
-        return text.encode()
+            lines = [f"{h} {_number(s.value)} {round(s.timestamp * 1000)}\n" for h, s in pairs]
+        return "".join(lines).encode()
 
-    def write_batch(self, samples: list[Sample], keys: list[tuple] | None = None) -> None:
-        self.post_import(self.render(samples, keys))
+    def write_batch(self, samples: list[Sample], series: list[str] | None = None) -> None:
+        self.post_import(self.render(samples, series))
 
     def post_import(self, body: bytes) -> None:
         headers = {"Content-Type": "text/plain"}

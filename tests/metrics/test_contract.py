@@ -177,3 +177,13 @@ def test_values_and_millisecond_times_come_back_exactly(backend, metric):
     }
     ranged = backend.store.query_range(metric, {"device": "D3"}, T0, T0 + 10, 1, agg="last")
     assert ranged[0]["values"] == [[T0 + 4, "-2.5"]]  # 3.25 s falls in the step ending at 4 s
+
+
+def test_the_same_labels_in_another_order_are_the_same_series(backend, metric):
+    a = Sample(metric, {"device": "R1", "ip": "10.0.0.1"}, T0 + 10, 1.0)
+    b = Sample(metric, {"ip": "10.0.0.1", "device": "R1"}, T0 + 20, 2.0)
+    backend.store.write([a, b])
+    backend.store.write([Sample(metric, {"ip": "10.0.0.1", "device": "R1"}, T0 + 30, 3.0)])
+    backend.settle()
+    ranged = backend.store.query_range(metric, {}, T0, T0 + 30, 10, agg="last")
+    assert [s["values"] for s in ranged] == [[[T0 + 10, "1"], [T0 + 20, "2"], [T0 + 30, "3"]]]
