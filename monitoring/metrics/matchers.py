@@ -12,6 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from .samples import LABEL_NAME_RE
+from .samples import escape_label_value as escape_promql_string
 
 OPS = ("=", "!=", "=~", "!~")
 REGEX_PREFIX = "~"
@@ -82,10 +83,6 @@ def devices_matcher(devices: Iterable[str]) -> LabelMatcher:
 
 def escape_regex(text: str) -> str:
     return _REGEX_SPECIAL.sub(r"\\\1", text)
-
-
-def escape_promql_string(text: str) -> str:
-    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def selector(metric: str, matchers: Iterable[LabelMatcher]) -> str:

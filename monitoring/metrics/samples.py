@@ -41,25 +41,82 @@ def validate_sample(sample: Sample) -> None:
             raise InvalidSample(f"label {name!r} value is too long or holds a newline")
     if not isinstance(sample.value, int | float) or math.isnan(sample.value):
         raise InvalidSample(f"value {sample.value!r} of {sample.name} is not a number")
-    if not isinstance(sample.timestamp, int | float) or sample.timestamp <= 0:
+    ts = sample.timestamp
+    if not isinstance(ts, int | float) or not math.isfinite(ts) or ts <= 0:
         raise InvalidSample(f"timestamp {sample.timestamp!r} of {sample.name} is not a Unix time")
 
 
-# Series (name and labels) already found valid in this process: a poller writes the same
-# series every cycle, so each is checked in full once and then only its value and time.
-_VALID_SERIES: set[tuple] = set()
+def escape_label_value(text: str) -> str:
+    """A label value inside double quotes, as Prometheus text and PromQL both want it."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
+
+
+def render_series(name: str, labels: dict[str, str]) -> str:
+    """The series in Prometheus text: name{label="value",...}, labels in their order."""
+    inner = ",".join([f'{k}="{escape_label_value(v)}"' for k, v in labels.items()])
+    return f"{name}{{{inner}}}"
+
+
+# Series found valid in this process, by key (name, *label names, *label values), each
+# with its render_series text. A poller writes the same series every cycle, so each is
+# checked in full and rendered once, then only its sample's value and time are checked.
+# The key is cheaper to build than a tuple of (name, value) pairs and as unambiguous
+# (its length gives the number of labels); labels in another order make another key,
+# a miss, never a wrong hit. Keys live only while looked up: a batch keeping 10,000
+# tuples alive set off the garbage collector often enough to double the batch's cost.
+_VALID_SERIES: dict[tuple, str] = {}
 _VALID_SERIES_MAX = 200_000
+_NUMBER_TYPES = frozenset({float, int})
 
 
-def validate_samples(samples: list[Sample]) -> None:
+def series_texts(samples: list[Sample]) -> list[str]:
+    """render_series of each sample's series, from the cache; for samples validated
+    before (replayed from the spool), so a series missing is rendered, not checked."""
+    get = _VALID_SERIES.get
+    texts = [get((s.name, *(lb := s.labels), *lb.values())) for s in samples]
+    if None in texts:
+        texts = [t or render_series(s.name, s.labels) for t, s in zip(texts, samples, strict=True)]
+    return texts
+
+
+def validate_samples(samples: list[Sample]) -> list[str]:
     """validate_sample over a batch, checking each distinct series only once per process.
 
+    Returns each sample's series text (render_series), which the back ends reuse.
     Raises InvalidSample for the first bad sample, prefixed by its index in the batch.
+    The common batch (only known series, plain int/float values and times, no NaN) is
+    checked with a few whole-batch passes; anything else goes sample by sample, which
+    also names the bad one.
     """
     known = _VALID_SERIES
     if len(known) > _VALID_SERIES_MAX:
         known.clear()
-    isnan = math.isnan
+    try:
+        if set(map(type, samples)) <= {Sample}:
+            labels = [s.labels for s in samples]
+            values = [s.value for s in samples]
+            times = [s.timestamp for s in samples]
+            if (
+                set(map(type, labels)) <= {dict}
+                and set(map(type, values)) <= _NUMBER_TYPES
+                and set(map(type, times)) <= _NUMBER_TYPES
+                and not math.isnan(sum(values))  # NaN, or +Inf beside -Inf: look closer
+                and (not times or (math.isfinite(sum(times)) and min(times) > 0))
+            ):
+                get = known.get
+                texts = [
+                    get((s.name, *lb, *lb.values())) for s, lb in zip(samples, labels, strict=True)
+                ]
+                if None not in texts:
+                    return texts
+    except (TypeError, OverflowError):  # unhashable label values, huge ints: look closer
+        pass
+    return _validate_each(samples, known)
+
+
+def _validate_each(samples: list[Sample], known: dict[tuple, str]) -> list[str]:
+    texts = []
+    isnan, isfinite = math.isnan, math.isfinite
     for index, sample in enumerate(samples):
         try:
             if not isinstance(sample, Sample):
@@ -67,17 +124,19 @@ def validate_samples(samples: list[Sample]) -> None:
             labels = sample.labels
             if not isinstance(labels, dict):
                 raise InvalidSample(f"labels of {sample.name!r} must be a dict")
-            key = (sample.name, *labels.items())
-            if key not in known:
+            key = (sample.name, *labels, *labels.values())
+            text = known.get(key)
+            if text is None:
                 validate_sample(sample)
-                known.add(key)
-                continue
+                text = known[key] = render_series(sample.name, labels)
             value, ts = sample.value, sample.timestamp
             if not isinstance(value, int | float) or isnan(value):
                 raise InvalidSample(f"value {value!r} of {sample.name} is not a number")
-            if not isinstance(ts, int | float) or ts <= 0:
+            if not isinstance(ts, int | float) or not isfinite(ts) or ts <= 0:
                 raise InvalidSample(f"timestamp {ts!r} of {sample.name} is not a Unix time")
         except InvalidSample as exc:
             raise InvalidSample(f"sample {index}: {exc}") from None
-        except TypeError as exc:  # unhashable label values and the like
+        except (TypeError, OverflowError) as exc:  # unhashable label values, huge ints
             raise InvalidSample(f"sample {index}: {exc}") from None
+        texts.append(text)
+    return texts

@@ -80,7 +80,7 @@ class MetricsStore:
         Returns once the batch is acknowledged by the back end or by the spool.
         """
         samples = list(samples)
-        validate_samples(samples)
+        series = validate_samples(samples)
         if not samples:
             return
         spool = Spool.from_settings()
@@ -88,15 +88,19 @@ class MetricsStore:
             spool.append(samples)  # older batches still wait: keep the order
         else:
             try:
-                self.write_batch(samples)
+                self.write_batch(samples, series)
             except BackendUnavailable as exc:
                 log.warning("metrics %s write failed (%s): spooling", self.name, exc)
                 spool.append(samples)
         hooks.after_write(samples)
 
     # --- for back ends --------------------------------------------------------------
-    def write_batch(self, samples: list[Sample]) -> None:
-        """Store validated samples; raise BackendUnavailable (or BatchRejected)."""
+    def write_batch(self, samples: list[Sample], series: list[str] | None = None) -> None:
+        """Store validated samples; raise BackendUnavailable (or BatchRejected).
+
+        `series` are the samples' series texts (samples.render_series) when the caller
+        has them (write() gets them from validation); None: the back end looks them up.
+        """
         raise NotImplementedError
 
     def query(

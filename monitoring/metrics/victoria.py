@@ -9,19 +9,28 @@ ns timestamps, so names and labels would need a mapping of their own. The text i
 also what our push endpoint (POST /api/v1/metrics/import) accepts, so what a script
 pushes, what we store and what we send agree line for line.
 
-One requests.Session per process (connection reuse), timeouts on every call,
-gzip above GZIP_MIN_BYTES.
+One requests.Session per process (connection reuse), timeouts on every call.
+
+Bodies over GZIP_MIN_BYTES are gzipped at level 1, unless VictoriaMetrics is on a
+loopback address. Measured on a 10,000-sample batch (857 KiB of text): level 1 gives
+59 KiB in 1.6 ms, level 6 54 KiB in 11 ms, level 9 44 KiB in 66 ms, so level 1 saves
+93% of the bytes for a seventh of level 6's CPU. Below 64 KiB (~750 samples) a body is
+a few dozen packets and compressing saves under a millisecond on any link. Over
+loopback there are no bytes worth saving: compressing costs us 1.6 ms and
+VictoriaMetrics its inflating per 10,000 samples, for nothing.
 """
 
 import gzip
+import ipaddress
 import math
 import time
+from urllib.parse import urlsplit
 
 import requests
 
 from . import results
-from .matchers import LabelMatcher, devices_matcher, escape_promql_string, selector
-from .samples import Sample
+from .matchers import LabelMatcher, devices_matcher, selector
+from .samples import Sample, series_texts
 from .store import (
     DEFAULT_LOOKBACK_S,
     BackendUnavailable,
@@ -37,7 +46,29 @@ CONNECT_TIMEOUT_S = 3.0
 WRITE_TIMEOUT_S = 30.0
 READ_TIMEOUT_S = 60.0
 REJECT_STATUSES = frozenset({400, 413, 422})
-_PREFIX_CACHE_MAX = 200_000
+
+
+def is_loopback(url: str) -> bool:
+    host = urlsplit(url).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:  # a host name: assume the network
+        return False
+
+
+def _all_finite(values: list[float]) -> bool:
+    try:
+        return math.isfinite(sum(values))  # an Inf or NaN anywhere makes the sum one
+    except OverflowError:  # ints beyond float range
+        return False
+
+
+def _number(value: float) -> str:
+    if math.isinf(value):
+        return "+Inf" if value > 0 else "-Inf"
+    return f"{value}"
 
 
 class VictoriaStore(MetricsStore):
@@ -49,34 +80,31 @@ class VictoriaStore(MetricsStore):
         adapter = requests.adapters.HTTPAdapter(pool_connections=4, pool_maxsize=16)
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
-        self._prefixes: dict[tuple, str] = {}
+        self.gzip = not is_loopback(self.url)
 
     # --- write ------------------------------------------------------------------------
-    def render(self, samples: list[Sample]) -> bytes:
-        """Prometheus text, one line a sample: name{labels} value timestamp_ms."""
-        prefixes = self._prefixes
-        if len(prefixes) > _PREFIX_CACHE_MAX:
-            prefixes.clear()
-        lines = []
-        append = lines.append
-        for s in samples:
-            key = (s.name, *s.labels.items())
-            prefix = prefixes.get(key)
-            if prefix is None:
-                inner = ",".join(f'{k}="{escape_promql_string(v)}"' for k, v in s.labels.items())
-                prefix = prefixes[key] = f"{s.name}{{{inner}}} "
-            value = s.value
-            if math.isinf(value):
-                value = "+Inf" if value > 0 else "-Inf"
-            append(f"{prefix}{value} {round(s.timestamp * 1000)}\n")
+    def render(self, samples: list[Sample], series: list[str] | None = None) -> bytes:
+        """Prometheus text, one line a sample: name{labels} value timestamp_ms.
+
+        `series` are the samples' series texts as validate_samples returns them (write()
+        passes them on); without them they come from the same per-process cache. A line
+        then costs the formatting of its value and time.
+        """
+        if series is None:
+            series = series_texts(samples)
+        pairs = zip(series, samples, strict=True)
+        if _all_finite([s.value for s in samples]):
+            lines = [f"{head} {s.value} {round(s.timestamp * 1000)}\n" for head, s in pairs]
+        else:  # Prometheus spells infinities +Inf / -Inf
+            lines = [f"{h} {_number(s.value)} {round(s.timestamp * 1000)}\n" for h, s in pairs]
         return "".join(lines).encode()
 
-    def write_batch(self, samples: list[Sample]) -> None:
-        self.post_import(self.render(samples))
+    def write_batch(self, samples: list[Sample], series: list[str] | None = None) -> None:
+        self.post_import(self.render(samples, series))
 
     def post_import(self, body: bytes) -> None:
         headers = {"Content-Type": "text/plain"}
-        if len(body) > GZIP_MIN_BYTES:
+        if self.gzip and len(body) > GZIP_MIN_BYTES:
             body = gzip.compress(body, compresslevel=1)
             headers["Content-Encoding"] = "gzip"
         try:

@@ -153,3 +153,37 @@ def test_it_hands_each_written_batch_to_the_after_write_hooks(backend, metric):
     finally:
         hooks.unregister_after_write(seen.append)
     assert seen == [batch]
+
+
+def test_values_and_millisecond_times_come_back_exactly(backend, metric):
+    """Both back ends get numbers as text (Prometheus lines, SQL array literals).
+
+    Values stay within 12 significant digits: VictoriaMetrics stores no more than that.
+    """
+    values = [123456.789012, 1e-300, 1.5e300, -2.5, 7, float("inf"), float("-inf")]
+    samples = [Sample(metric, {"device": f"D{i}"}, T0 + 0.25 + i, v) for i, v in enumerate(values)]
+    backend.store.write(samples)
+    backend.settle()
+    found = backend.store.query(metric, {}, at=T0 + 10)
+    got = {s["metric"]["device"]: s["value"][1] for s in found}
+    assert got == {
+        "D0": "123456.789012",
+        "D1": "1e-300",
+        "D2": "1.5e+300",
+        "D3": "-2.5",
+        "D4": "7",
+        "D5": "+Inf",
+        "D6": "-Inf",
+    }
+    ranged = backend.store.query_range(metric, {"device": "D3"}, T0, T0 + 10, 1, agg="last")
+    assert ranged[0]["values"] == [[T0 + 4, "-2.5"]]  # 3.25 s falls in the step ending at 4 s
+
+
+def test_the_same_labels_in_another_order_are_the_same_series(backend, metric):
+    a = Sample(metric, {"device": "R1", "ip": "10.0.0.1"}, T0 + 10, 1.0)
+    b = Sample(metric, {"ip": "10.0.0.1", "device": "R1"}, T0 + 20, 2.0)
+    backend.store.write([a, b])
+    backend.store.write([Sample(metric, {"ip": "10.0.0.1", "device": "R1"}, T0 + 30, 3.0)])
+    backend.settle()
+    ranged = backend.store.query_range(metric, {}, T0, T0 + 30, 10, agg="last")
+    assert [s["values"] for s in ranged] == [[[T0 + 10, "1"], [T0 + 20, "2"], [T0 + 30, "3"]]]

@@ -1,0 +1,121 @@
+"""Batch validation with its per-process cache of valid series, and the text rendering
+that reuses the batch's series keys: the fast path must refuse what the full check does."""
+
+import uuid
+
+import pytest
+
+from monitoring.metrics.samples import InvalidSample, Sample, series_texts, validate_samples
+from monitoring.metrics.victoria import VictoriaStore, is_loopback
+
+T0 = 1_700_000_000
+
+
+@pytest.fixture
+def name() -> str:
+    """A metric name no other test validated, so its first batch takes the full check."""
+    return f"v_{uuid.uuid4().hex[:12]}"
+
+
+def batch(name: str, n: int = 5, **labels) -> list[Sample]:
+    labels = labels or {"device": "R1", "ip": "10.0.0.1"}
+    return [Sample(name, dict(labels), T0 + i, float(i)) for i in range(n)]
+
+
+def test_a_series_found_valid_stays_accepted_with_fresh_label_dicts(name):
+    text = f'{name}{{device="R1",ip="10.0.0.1"}}'
+    assert validate_samples(batch(name)) == [text] * 5
+    again = batch(name)  # new dicts, as pollers build them every cycle
+    assert validate_samples(again) == [text] * 5
+    assert series_texts(again) == [text] * 5
+
+
+def test_an_invalid_series_is_refused_every_time(name):
+    good = batch(name, 1)
+    validate_samples(good)
+    bad = [*good, Sample(name, {"bad-label": "x"}, T0, 1.0)]
+    for _ in range(2):
+        with pytest.raises(InvalidSample, match=r"sample 1: label name 'bad-label'"):
+            validate_samples(bad)
+
+
+def test_a_known_series_is_checked_by_content_not_by_dict(name):
+    labels = {"device": "R1"}
+    validate_samples([Sample(name, labels, T0, 1.0)])
+    labels["device"] = "R1\nR2"  # the same dict object, now invalid
+    with pytest.raises(InvalidSample, match="sample 0: label 'device' value"):
+        validate_samples([Sample(name, labels, T0, 1.0)])
+
+
+@pytest.mark.parametrize(
+    ("value", "timestamp", "reason"),
+    [
+        (float("nan"), T0, "is not a number"),
+        ("1.0", T0, "is not a number"),
+        (1.0, 0, "is not a Unix time"),
+        (1.0, float("nan"), "is not a Unix time"),
+        (1.0, float("inf"), "is not a Unix time"),
+        (1.0, "now", "is not a Unix time"),
+    ],
+)
+def test_a_known_series_still_gets_its_value_and_time_checked(name, value, timestamp, reason):
+    validate_samples(batch(name))  # known from here on
+    bad = [*batch(name, 2), Sample(name, {"device": "R1", "ip": "10.0.0.1"}, timestamp, value)]
+    for _ in range(2):
+        with pytest.raises(InvalidSample, match=f"sample 2: .*{reason}"):
+            validate_samples(bad)
+
+
+def test_infinities_and_int_values_are_accepted_as_before(name):
+    samples = [*batch(name, 2), Sample(name, {"device": "R1", "ip": "10.0.0.1"}, T0, 7)]
+    samples += [Sample(name, {"device": "R1"}, T0, float("inf"))]
+    samples += [Sample(name, {"device": "R1"}, T0 + 1, float("-inf"))]  # sums to NaN
+    for _ in range(2):
+        assert (
+            validate_samples(samples)
+            == [f'{name}{{device="R1",ip="10.0.0.1"}}'] * 3 + [f'{name}{{device="R1"}}'] * 2
+        )
+
+
+def test_a_bad_label_value_type_is_named_not_crashed_on(name):
+    with pytest.raises(InvalidSample, match="sample 0"):
+        validate_samples([Sample(name, {"device": ["R1"]}, T0, 1.0)])
+    with pytest.raises(InvalidSample, match="sample 0: labels of .* must be a dict"):
+        validate_samples([Sample(name, [("device", "R1")], T0, 1.0)])
+    with pytest.raises(InvalidSample, match="sample 0: tuple is not a Sample"):
+        validate_samples([(name, {}, T0, 1.0)])
+
+
+def test_label_order_gives_another_key_never_a_wrong_hit(name):
+    a = Sample(name, {"device": "R1", "ip": "x"}, T0, 1.0)
+    b = Sample(name, {"ip": "x", "device": "R1"}, T0, 1.0)
+    c = Sample(name, {"device": "x", "ip": "R1"}, T0, 1.0)
+    assert validate_samples([a, b, c]) == [
+        f'{name}{{device="R1",ip="x"}}',
+        f'{name}{{ip="x",device="R1"}}',
+        f'{name}{{device="x",ip="R1"}}',
+    ]
+
+
+def test_render_escapes_and_spells_infinities_as_prometheus_does(name):
+    store = VictoriaStore("http://127.0.0.1:1")
+    samples = [
+        Sample(name, {"device": 'R"1'}, T0 + 0.25, 1.5),
+        Sample(name, {"device": 'R"1'}, T0 + 1, float("inf")),
+        Sample(name, {}, T0 + 2, float("-inf")),
+    ]
+    expected = (
+        f'{name}{{device="R\\"1"}} 1.5 {T0}250\n'
+        f'{name}{{device="R\\"1"}} +Inf {T0 + 1}000\n'
+        f"{name}{{}} -Inf {T0 + 2}000\n"
+    )
+    assert store.render(samples).decode() == expected
+    assert store.render(samples, validate_samples(samples)).decode() == expected  # cached
+
+
+def test_gzip_is_off_on_loopback_only():
+    assert is_loopback("http://127.0.0.1:8428") and is_loopback("http://localhost:8428")
+    assert is_loopback("http://[::1]:8428")
+    assert not is_loopback("http://10.0.0.5:8428") and not is_loopback("http://vm.example:8428")
+    assert not VictoriaStore("http://127.0.0.1:8428").gzip
+    assert VictoriaStore("http://10.0.0.5:8428").gzip
