@@ -14,16 +14,18 @@ import time
 from collections.abc import Collection
 
 from django.conf import settings
-from django.db import DatabaseError, IntegrityError, connection, transaction
+from django.db import DatabaseError, DataError, IntegrityError
 from django.db.models import Q
 
 from . import results
+from .database import connection, transaction  # the METRICS_SQL_DATABASE alias's
 from .matchers import LabelMatcher
 from .models import MetricSample, MetricSeries, MetricTrend, RollupState
 from .samples import Sample, series_texts
 from .store import (
     DEFAULT_LOOKBACK_S,
     BackendUnavailable,
+    BatchRejected,
     MetricsStore,
     check_query,
     check_range,
@@ -34,6 +36,7 @@ DAY_MS = 24 * HOUR_MS
 TRENDS_AFTER_S = 3 * 86400
 INSERT_BATCH = 5000  # rows per INSERT: 15,000 parameters, under SQLite's 32,766
 IN_CHUNK = 1000
+WRITE_ATTEMPTS = 3  # a cached series id deleted meanwhile costs one more
 
 SAMPLES = MetricSample._meta.db_table
 TRENDS = MetricTrend._meta.db_table
@@ -65,17 +68,44 @@ class SQLStore(MetricsStore):
 
     # --- write ------------------------------------------------------------------------
     def write_batch(self, samples: list[Sample], series: list[str] | None = None) -> None:
+        """Insert in one transaction; any database failure becomes BackendUnavailable.
+
+        IntegrityError means a cached series id is gone (retention deleted the series
+        as an orphan; on PostgreSQL the deferred foreign key fails at commit, and the
+        whole transaction rolled back): forget the ids and insert again, which makes
+        the series anew. Still failing after WRITE_ATTEMPTS, or DataError, is the
+        batch's content (BatchRejected: the spool sets it aside instead of retrying it
+        forever). Anything else (connection refused or lost, server shutting down) is
+        an outage: the caller spools the batch and replays it later.
+        """
         if series is None:
             series = series_texts(samples)
+        for attempt in range(1, WRITE_ATTEMPTS + 1):
+            try:
+                self._insert(samples, series)
+                return
+            except IntegrityError as exc:
+                self._ids.clear()
+                if attempt == WRITE_ATTEMPTS:
+                    raise BatchRejected(f"database refused the batch: {exc}") from exc
+            except DataError as exc:
+                raise BatchRejected(f"database refused the batch: {exc}") from exc
+            except DatabaseError as exc:
+                self._drop_connection()
+                raise BackendUnavailable(f"database: {exc}") from exc
+
+    def _drop_connection(self) -> None:
+        """Close a connection a failure may have broken, so the next write reconnects.
+
+        Inside an outer atomic block (a request or a test transaction) it is the block
+        owner's to roll back: closing it there would break that block.
+        """
+        if connection.in_atomic_block:
+            return
         try:
-            self._insert(samples, series)
-        except IntegrityError:
-            self._ids.clear()  # a cached series id vanished: look them up again
-            self._insert(samples, series)
-        except DatabaseError as exc:
-            if not connection.in_atomic_block:
-                connection.close()  # reconnect on the next try
-            raise BackendUnavailable(f"database: {exc}") from exc
+            connection.close()
+        except DatabaseError:
+            pass  # already dead; close() has reset it all the same
 
     def _insert(self, samples: list[Sample], series: list[str]) -> None:
         with transaction.atomic():

@@ -207,7 +207,9 @@ _STORES: dict[tuple, MetricsStore] = {}
 def get_store() -> MetricsStore:
     """The configured back end, one per process (and per settings, for tests)."""
     backend = settings.METRICS_BACKEND
-    key = (os.getpid(), backend, settings.VICTORIA_URL)
+    # Series ids cached by an SQLStore belong to one database: one store per alias.
+    sql_db = getattr(settings, "METRICS_SQL_DATABASE", "default")
+    key = (os.getpid(), backend, settings.VICTORIA_URL, sql_db)
     found = _STORES.get(key)
     if found is None:
         if backend == "sql":

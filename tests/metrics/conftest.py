@@ -8,6 +8,8 @@ import pytest
 from monitoring.metrics.store import get_store
 from tests.servers.victoria import VictoriaServer
 
+from .private_db import metrics_db, private_metrics_db  # noqa: F401  (fixtures)
+
 
 @pytest.fixture(autouse=True)
 def fast_password_hashing(settings):

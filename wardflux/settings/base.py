@@ -192,6 +192,17 @@ METRICS_HISTORY_DAYS = env.int("METRICS_HISTORY_DAYS", default=14)
 METRICS_TRENDS_DAYS = env.int("METRICS_TRENDS_DAYS", default=365)
 METRICS_SPOOL_DIR = Path(env.str("METRICS_SPOOL_DIR", default=str(VAR_DIR / "spool")))
 METRICS_SPOOL_MAX_BYTES = env.int("METRICS_SPOOL_MAX_BYTES", default=512 * 1024 * 1024)
+# The SQL store's database alias: "default" (beside the configuration) unless
+# METRICS_DATABASE_URL gives history its own database (migrate it with --database=metrics).
+if env.str("METRICS_DATABASE_URL", default=""):
+    DATABASES["metrics"] = env.db("METRICS_DATABASE_URL")
+    if DATABASES["metrics"]["ENGINE"] != "django.db.backends.sqlite3":
+        DATABASES["metrics"].setdefault("CONN_MAX_AGE", 60)
+        DATABASES["metrics"]["CONN_HEALTH_CHECKS"] = True
+METRICS_SQL_DATABASE = env.str(
+    "METRICS_SQL_DATABASE", default="metrics" if "metrics" in DATABASES else "default"
+)
+DATABASE_ROUTERS = ["monitoring.metrics.database.MetricsRouter"]
 # The metrics store is its own app (label `metrics`): tables, migrations, periodic tasks.
 INSTALLED_APPS += ["monitoring.metrics"]
 

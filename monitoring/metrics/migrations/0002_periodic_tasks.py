@@ -12,22 +12,26 @@ TASKS = [
 
 
 def create(apps, schema_editor):
-    apps.get_model("metrics", "RollupState").objects.get_or_create(pk=1)
+    # The database being migrated, not the routers' choice: with a separate metrics
+    # database (METRICS_SQL_DATABASE) each gets its tables' rows when it is migrated.
+    db = schema_editor.connection.alias
+    apps.get_model("metrics", "RollupState").objects.using(db).get_or_create(pk=1)
     interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
     task_model = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, task, every in TASKS:
-        schedule, _ = interval_model.objects.get_or_create(every=every, period="seconds")
-        task_model.objects.update_or_create(
+        schedule, _ = interval_model.objects.using(db).get_or_create(every=every, period="seconds")
+        task_model.objects.using(db).update_or_create(
             name=name, defaults={"task": task, "interval": schedule, "enabled": True}
         )
-    apps.get_model("django_celery_beat", "PeriodicTasks").objects.update_or_create(
+    apps.get_model("django_celery_beat", "PeriodicTasks").objects.using(db).update_or_create(
         ident=1, defaults={"last_update": timezone.now()}
     )
 
 
 def remove(apps, schema_editor):
     names = [name for name, _, _ in TASKS]
-    apps.get_model("django_celery_beat", "PeriodicTask").objects.filter(name__in=names).delete()
+    task_model = apps.get_model("django_celery_beat", "PeriodicTask")
+    task_model.objects.using(schema_editor.connection.alias).filter(name__in=names).delete()
 
 
 class Migration(migrations.Migration):
