@@ -36,6 +36,7 @@ DAY_MS = 24 * HOUR_MS
 TRENDS_AFTER_S = 3 * 86400
 INSERT_BATCH = 5000  # rows per INSERT: 15,000 parameters, under SQLite's 32,766
 IN_CHUNK = 1000
+ORPHAN_BATCH = 1000  # series deleted per transaction by retention
 WRITE_ATTEMPTS = 3  # a cached series id deleted meanwhile costs one more
 
 SAMPLES = MetricSample._meta.db_table
@@ -300,9 +301,9 @@ def rollup_trends(now: float | None = None) -> int:
     return written
 
 
-def apply_retention(now: float | None = None) -> tuple[int, int]:
-    """Delete history older than METRICS_HISTORY_DAYS and trends older than
-    METRICS_TRENDS_DAYS; returns (history rows, trend rows) deleted."""
+def apply_retention(now: float | None = None) -> tuple[int, int, int]:
+    """Delete history older than METRICS_HISTORY_DAYS, trends older than
+    METRICS_TRENDS_DAYS, then the series left with neither; returns the three counts."""
     now_ms = int((time.time() if now is None else now) * 1000)
     with connection.cursor() as cur:
         cur.execute(
@@ -315,4 +316,50 @@ def apply_retention(now: float | None = None) -> tuple[int, int]:
             [now_ms - settings.METRICS_TRENDS_DAYS * DAY_MS],
         )
         trends = cur.rowcount
-    return history, trends
+    return history, trends, delete_orphan_series()
+
+
+def _orphan(ref: str) -> str:
+    """SQL: the series `ref` (an id column) has no history and no trends."""
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {SAMPLES} h WHERE h.series_id = {ref})"
+        f" AND NOT EXISTS (SELECT 1 FROM {TRENDS} t WHERE t.series_id = {ref})"
+    )
+
+
+def delete_orphan_series(batch: int = ORPHAN_BATCH) -> int:
+    """Delete series with neither history nor trends left (a removed interface or
+    device, once retention emptied it); returns how many.
+
+    At most `batch` series per short transaction, walking ids upwards, so the table is
+    never locked long. The candidates are locked (FOR UPDATE, where the database has
+    it), then deleted by a statement that checks again: a writer that committed samples
+    for one meanwhile keeps it. A writer whose samples are not committed yet, or a
+    process holding a deleted id in its series cache, gets a foreign-key error at
+    commit; SQLStore.write_batch then makes the series anew and writes again (or the
+    batch is spooled), so no sample is lost.
+    """
+    table = MetricSeries._meta.db_table
+    deleted, after = 0, 0
+    while True:
+        with connection.cursor() as cur:
+            cur.execute(
+                f"SELECT s.id FROM {table} s WHERE s.id > %s AND {_orphan('s.id')}"
+                f" ORDER BY s.id LIMIT %s",
+                [after, batch],
+            )
+            ids = [row[0] for row in cur.fetchall()]
+        if not ids:
+            return deleted
+        after = ids[-1]
+        with transaction.atomic(), connection.cursor() as cur:
+            if connection.features.has_select_for_update:
+                cur.execute(
+                    f"SELECT id FROM {table} WHERE id IN ({_in(ids)}) ORDER BY id FOR UPDATE", ids
+                )
+            cur.execute(
+                f"DELETE FROM {table} WHERE id IN ({_in(ids)}) AND {_orphan(f'{table}.id')}", ids
+            )
+            deleted += cur.rowcount
+        if len(ids) < batch:
+            return deleted

@@ -16,7 +16,7 @@ def rollup_trends() -> int:
 @shared_task(name="metrics.apply_retention")
 def apply_retention() -> list[int]:
     if settings.METRICS_BACKEND != "sql":
-        return [0, 0]  # VictoriaMetrics keeps its own -retentionPeriod
+        return [0, 0, 0]  # VictoriaMetrics keeps its own -retentionPeriod
     from .sql import apply_retention as apply
 
     return list(apply())
