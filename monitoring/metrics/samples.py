@@ -60,6 +60,10 @@ def validate_samples(samples: list[Sample]) -> None:
     if len(known) > _VALID_SERIES_MAX:
         known.clear()
     isnan = math.isnan
+    # (name, id(labels)) already known in this batch: samples of one series often share
+    # their labels dict, so its tuple is built once, not per sample (all stay alive, so
+    # no id is reused within the batch).
+    checked: set[tuple] = set()
     for index, sample in enumerate(samples):
         try:
             if not isinstance(sample, Sample):
@@ -67,11 +71,14 @@ def validate_samples(samples: list[Sample]) -> None:
             labels = sample.labels
             if not isinstance(labels, dict):
                 raise InvalidSample(f"labels of {sample.name!r} must be a dict")
-            key = (sample.name, *labels.items())
-            if key not in known:
-                validate_sample(sample)
-                known.add(key)
-                continue
+            ref = (sample.name, id(labels))
+            if ref not in checked:
+                key = (sample.name, *labels.items())
+                checked.add(ref)
+                if key not in known:
+                    validate_sample(sample)
+                    known.add(key)
+                    continue
             value, ts = sample.value, sample.timestamp
             if not isinstance(value, int | float) or isnan(value):
                 raise InvalidSample(f"value {value!r} of {sample.name} is not a number")
