@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from django.conf import settings
@@ -17,12 +18,14 @@ from django.db import transaction
 
 from monitoring.choices import Source, ValueType
 from monitoring.models import Device, MonitoringItem
+from monitoring.schedule import deferred_sync
 
 from .client import ZabbixClient, ZabbixError, client_for
 from .history import (
     ItemSeries,
     Writer,
     default_writer,
+    prefetch,
     series_for,
     sync_history,
     sync_trends,
@@ -81,26 +84,34 @@ def sync_server(
     write = write or default_writer()
     started = time.monotonic()
     summary: dict = {}
+    seconds = summary["phase_s"] = {}  # where a slow sync spends its time
     phase = "connect"
+
+    def begin(name: str) -> str:
+        seconds[phase] = round(time.monotonic() - started - sum(seconds.values()), 3)
+        return name
+
     try:
         client.connect()
         summary["version"] = client.version
-        phase = "hosts"
+        phase = begin("hosts")
         summary["hosts"], links = sync_hosts(client, server, summary["version"])
-        phase = "items"
+        phase = begin("items")
         mode = summary["mode"] = current_mode()
         # Standalone: the bridge mirrors hosts only; hybrid: not the devices polled here.
         devices = [link.device for link in links if is_imported_from_zabbix(link.device, mode)]
         summary["items"], series, by_type = sync_items(client, devices)
-        phase = "history"
+        phase = begin("history")
         summary["history"] = sync_server_history(
             client, server, series, by_type, write, now, progress
         )
-        phase = "problems"
+        phase = begin("problems")
         summary["problems"] = sync_problems(
             client, {d.zabbix_hostid: d for d in devices}, [link.device_id for link in links]
         )
+        begin("")
     except ZabbixError as exc:
+        begin("")
         summary["duration_s"] = round(time.monotonic() - started, 3)
         raise SyncFailed(phase, exc, summary) from exc
     summary["duration_s"] = round(time.monotonic() - started, 3)
@@ -114,13 +125,15 @@ def sync_hosts(
     param, groups_key = groups_param(version)
     params = {"output": HOST_OUTPUT, "selectInterfaces": INTERFACE_OUTPUT, param: ["name"]}
     counts = dict.fromkeys(["created", "linked", "updated", "unchanged", "removed"], 0)
-    with transaction.atomic():
+    # deferred_sync: each touched device's schedule once at the end, not once per save.
+    with transaction.atomic(), deferred_sync():
         links = {link.hostid: link for link in server.hosts.select_related("device")}
+        names = DeviceNames.load()
         seen: set[str] = set()
         for page in client.iter_by_ids("host", "hostid", params):
             for host in page:
                 seen.add(host["hostid"])
-                _apply_host(server, host, host_fields(host, groups_key), links, counts)
+                _apply_host(server, host, host_fields(host, groups_key), links, names, counts)
         for hostid, link in links.items():
             if hostid not in seen and not link.removed:
                 _mark_removed(link)
@@ -129,20 +142,50 @@ def sync_hosts(
     return counts, live
 
 
-def _apply_host(server, host: dict, fields: dict, links: dict, counts: dict) -> None:
+@dataclass
+class DeviceNames:
+    """Every device's name and which devices no Zabbix host links yet: read once per sync
+    (two queries, not two per host) and kept current as hosts are applied."""
+
+    pk_by_name: dict[str, int]
+    unlinked: set[int]
+
+    @classmethod
+    def load(cls) -> DeviceNames:
+        return cls(
+            dict(Device.objects.values_list("name", "pk")),
+            set(Device.objects.filter(zabbix_host__isnull=True).values_list("pk", flat=True)),
+        )
+
+    def taken_by_other(self, name: str, pk: int | None = None) -> bool:
+        owner = self.pk_by_name.get(name)
+        return owner is not None and owner != pk
+
+    def renamed(self, old: str, new: str, pk: int) -> None:
+        if self.pk_by_name.get(old) == pk:
+            del self.pk_by_name[old]
+        self.pk_by_name[new] = pk
+
+
+def _apply_host(
+    server, host: dict, fields: dict, links: dict, names: DeviceNames, counts: dict
+) -> None:
     hostid = host["hostid"]
     link = links.get(hostid)
     if link is None:
-        device = Device.objects.filter(name=fields["name"], zabbix_host__isnull=True).first()
-        if device is not None:  # a device of ours that Zabbix also knows: link, keep its source
+        pk = names.pk_by_name.get(fields["name"])
+        if pk in names.unlinked:  # a device of ours that Zabbix also knows: link, keep its source
+            device = Device.objects.get(pk=pk)
             device.zabbix_hostid = hostid
             device.save(update_fields=["zabbix_hostid", "updated"])
             counts["linked"] += 1
         else:
-            if Device.objects.filter(name=fields["name"]).exists():
+            if pk is not None:
                 fields["name"] = f"{fields['name']} [{server.name}:{hostid}]"[:100]
             device = Device.objects.create(source=Source.ZABBIX, zabbix_hostid=hostid, **fields)
+            names.pk_by_name[device.name] = device.pk
             counts["created"] += 1
+        names.unlinked.discard(device.pk)
         links[hostid] = ZabbixHost.objects.create(server=server, device=device, hostid=hostid)
         return
     device = link.device
@@ -156,8 +199,10 @@ def _apply_host(server, host: dict, fields: dict, links: dict, counts: dict) -> 
         fields_changed = ["last_error"]
     else:
         fields_changed = []
-    if Device.objects.filter(name=fields["name"]).exclude(pk=device.pk).exists():
+    if names.taken_by_other(fields["name"], device.pk):
         fields.pop("name")  # keep the disambiguated name it got when created
+    elif fields["name"] != device.name:
+        names.renamed(device.name, fields["name"], device.pk)
     for name, value in fields.items():
         if getattr(device, name) != value:
             setattr(device, name, value)
@@ -187,17 +232,23 @@ def sync_items(client: ZabbixClient, devices: list[Device]) -> tuple[dict, dict,
     counts = dict.fromkeys(["created", "updated", "unchanged", "deleted", "skipped"], 0)
     series: dict[str, ItemSeries] = {}
     by_type: dict[int, list[str]] = defaultdict(list)
+    chunks = [
+        {d.zabbix_hostid: d for d in devices[start : start + HOSTS_PER_ITEM_CALL]}
+        for start in range(0, len(devices), HOSTS_PER_ITEM_CALL)
+    ]
+
+    def fetch():
+        for chunk in chunks:
+            params = {
+                "output": ITEM_OUTPUT,
+                "hostids": list(chunk),
+                "filter": {"value_type": list(NUMERIC_VALUE_TYPES)},
+            }
+            yield chunk, client.get("item", params)
+
     with transaction.atomic():
-        for start in range(0, len(devices), HOSTS_PER_ITEM_CALL):
-            chunk = {d.zabbix_hostid: d for d in devices[start : start + HOSTS_PER_ITEM_CALL]}
-            rows = client.get(
-                "item",
-                {
-                    "output": ITEM_OUTPUT,
-                    "hostids": list(chunk),
-                    "filter": {"value_type": list(NUMERIC_VALUE_TYPES)},
-                },
-            )
+        # The next chunk's item.get runs while this one is written (a chunk at a time).
+        for chunk, rows in prefetch([fetch()], depth=1):
             _apply_items(chunk, rows, counts, series, by_type)
     return counts, series, dict(by_type)
 

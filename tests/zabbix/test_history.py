@@ -3,6 +3,8 @@ with Zabbix's own clocks."""
 
 import time
 
+import pytest
+
 from tests.zabbix.zbx import make_host, send_values, wait_history
 from zabbix_bridge.sync import sync_server
 
@@ -96,3 +98,20 @@ def test_the_first_sync_takes_hours_older_than_the_backfill_from_trends(
     assert points(metrics_store, "zabbix_temp", "tr-1", now - 60, now) == [(now - 5, 1.0)]
     # Trends are a first-sync backfill only: the next sync reads history from its watermark.
     assert "trends" not in sync_server(zserver, now=time.time() + 1)["history"]
+
+
+def test_prefetch_hands_over_every_page_of_every_source_and_a_fetch_error():
+    """Several fetch threads: nothing lost or doubled, and a source's error reaches the
+    caller (a sync then fails its history phase instead of writing a partial range)."""
+    from zabbix_bridge.history import prefetch
+
+    sources = [iter([[n, 1], [n, 2]]) for n in range(7)]
+    pages = list(prefetch(sources, depth=1, workers=3))
+    assert sorted(map(tuple, pages)) == [(n, p) for n in range(7) for p in (1, 2)]
+
+    def broken():
+        yield [0]
+        raise ConnectionError("frontend gone")
+
+    with pytest.raises(ConnectionError, match="frontend gone"):
+        list(prefetch([iter([[1]] * 50), broken()], depth=1, workers=2))

@@ -1,6 +1,7 @@
 """The sync against the real Zabbix: hosts, items, history fed through the trapper, removals,
 idempotence, and an outage in the middle."""
 
+import threading
 import time
 
 import pytest
@@ -104,12 +105,14 @@ class OutageAfter(ZabbixClient):
     def __init__(self, zabbix, method: str, calls_before_outage: int, **kwargs):
         super().__init__(zabbix.url, **kwargs)
         self.zabbix, self.method, self.left = zabbix, method, calls_before_outage
+        self.counting = threading.Lock()  # history.get runs in several fetch threads
 
     def get(self, obj, params):
         if obj == self.method:
-            if self.left == 0:
-                self.zabbix.stop_frontend()
-            self.left -= 1
+            with self.counting:
+                if self.left == 0:
+                    self.zabbix.stop_frontend()
+                self.left -= 1
         return super().get(obj, params)
 
 
