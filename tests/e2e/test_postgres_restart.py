@@ -8,7 +8,7 @@ import pytest
 import requests
 
 from tests.servers.ports import free_tcp_port
-from tests.servers.postgres import PostgresServer, PostgresServerError
+from tests.servers.postgres import start_or_fail
 
 from .conftest import migrate
 from .stack import admin_sql, wait_for
@@ -21,12 +21,7 @@ PASSWORD = "correct horse 42"
 @pytest.mark.e2e
 @pytest.mark.timeout(150)
 def test_web_and_worker_recover_by_themselves_when_postgresql_restarts(make_stack, snmpd):
-    pg = PostgresServer()
-    try:
-        pg.start()
-    except PostgresServerError as exc:
-        pg.cleanup()
-        pytest.fail(f"cannot start a private PostgreSQL: {exc}", pytrace=False)
+    pg = start_or_fail()
     stack = None
     try:
         admin_sql(pg.url("").rstrip("/"), 'CREATE DATABASE "wardflux"')

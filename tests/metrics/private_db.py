@@ -17,7 +17,7 @@ from django.test import override_settings
 from monitoring.metrics import hooks
 from monitoring.metrics.models import MetricSample, MetricSeries, MetricTrend, RollupState
 from tests.servers.ports import LOOPBACK
-from tests.servers.postgres import PostgresServer, PostgresServerError
+from tests.servers.postgres import PostgresServer, start_or_fail
 
 ALIAS = "metrics_private"
 # The store's tables only: `migrate` would also run other apps' post_migrate handlers,
@@ -58,12 +58,7 @@ def _drop_alias() -> None:
 
 @pytest.fixture(scope="module")
 def private_metrics_db(django_db_blocker, tmp_path_factory):
-    pg = PostgresServer()
-    try:
-        pg.start()
-    except PostgresServerError as exc:
-        pg.cleanup()
-        pytest.fail(f"cannot start a private PostgreSQL: {exc}", pytrace=False)
+    pg = start_or_fail()
     spool_dir = tmp_path_factory.mktemp("spool")
     try:
         with psycopg.connect(pg.url(), autocommit=True) as admin:

@@ -100,3 +100,15 @@ class PostgresServer:
         except PostgresServerError:
             pass
         shutil.rmtree(self.workdir, ignore_errors=True)
+
+
+def start_or_fail() -> PostgresServer:
+    """A started private PostgreSQL, or the test fails saying why it could not start."""
+    import pytest
+
+    pg = PostgresServer()
+    try:
+        return pg.start()
+    except PostgresServerError as exc:
+        pg.cleanup()
+        pytest.fail(f"cannot start a private PostgreSQL: {exc}", pytrace=False)
