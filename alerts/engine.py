@@ -20,6 +20,7 @@ from .choices import AlertState, BuiltinCondition, SuppressedReason
 from .conditions import condition_observations, touch_last_seen
 from .maintenance import to_datetime
 from .models import Alert, AlertRule, AlertSeries
+from .persist import RunContext, persist, release_firing
 from .scope import (
     IF_ADMIN_STATUS,
     IF_OPER_STATUS,
@@ -32,7 +33,7 @@ from .scope import (
     series_labels,
 )
 from .suppression import Suppressor
-from .transitions import RunContext, SeriesWork, persist, release_firing, snapshot_of
+from .transitions import SeriesWork, snapshot_of
 
 # IF-MIB ifOperStatus (RFC 2863): up(1), down(2), lowerLayerDown(7); 0 is a poller's "down".
 IF_DOWN_VALUES = frozenset({0.0, 2.0, 7.0})
@@ -103,7 +104,6 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
     """Feed each series its observations in time order and persist what changed."""
     if not observations:
         return 0
-    ctx = ctx or RunContext()
     rules_by_id = {r.pk: r for r in rules}
     params = {r.pk: params_for(r) for r in rules}
     rule_ids = {k[0] for k in observations}
@@ -118,7 +118,7 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
         row = rows.get(key)
         if row is None and not _any_problem(params[key[0]], points):
             continue  # the common case: a healthy series with nothing to remember
-        work = SeriesWork(rules_by_id[key[0]], key[1], labels, key[2], row, snapshot_of(row), ctx)
+        work = SeriesWork(rules_by_id[key[0]], key[1], labels, key[2], row, snapshot_of(row))
         snap = work.before
         for ts, value in sorted(points):
             snap, events = state.step(params[key[0]], snap, ts, value)
@@ -126,31 +126,26 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
                 work.steps.append((ts, value, events, snap))
         work.after = snap
         works.append(work)
-    if not works:
-        return 0
-    ctx.load_alerts(works)
-    with transaction.atomic():
-        return sum(persist(work) for work in works)
+    return persist(works, ctx)
 
 
 def settle_flapping(rules: list[AlertRule], now: float) -> int:
+    rules_by_id = {r.pk: r for r in rules}
     params = {r.pk: params_for(r) for r in rules}
-    ctx = RunContext()
-    transitions = 0
     held = AlertSeries.objects.filter(
         state=state.FIRING, flapping=True, recovered_since__isnull=False, rule_id__in=params
-    ).select_related("rule")
-    with transaction.atomic():
-        for row in held:
-            before = snapshot_of(row)
-            after, events = state.settle(params[row.rule_id], before, now)
-            if not events:
-                continue
-            work = SeriesWork(row.rule, row.device_id, row.labels, row.labels_key, row, before, ctx)
+    )
+    works = []
+    for row in held:
+        before = snapshot_of(row)
+        after, events = state.settle(params[row.rule_id], before, now)
+        if events:
+            rule = rules_by_id[row.rule_id]
+            work = SeriesWork(rule, row.device_id, row.labels, row.labels_key, row, before)
             work.after = after
             work.steps.append((now, before.last_value, events, after))
-            transitions += persist(work)
-    return transitions
+            works.append(work)
+    return persist(works)
 
 
 def recheck_suppressed(now: float) -> None:

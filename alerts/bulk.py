@@ -1,0 +1,41 @@
+"""Bulk UPDATE of model rows, each to its own values, in one statement.
+
+Django's bulk_update builds a CASE WHEN per field and row and resolves each as an ORM
+expression: about 40 ms of Python for 20 series rows x 9 fields on the bench machine,
+most of a storm batch. On PostgreSQL one `UPDATE ... FROM (VALUES ...)` carries the same
+values with next to no Python; other databases keep Django's bulk_update.
+"""
+
+from django.db import connections, router
+from django.db.models import Model
+
+CHUNK = 1000  # rows per statement: bounded SQL size and parameter count
+
+
+def bulk_update(objs: list[Model], fields: list[str]) -> None:
+    if not objs:
+        return
+    model = type(objs[0])
+    conn = connections[router.db_for_write(model)]
+    if conn.vendor != "postgresql":
+        model._default_manager.bulk_update(objs, fields)
+        return
+    meta = model._meta
+    columns = [meta.pk, *(meta.get_field(name) for name in fields)]
+    q = conn.ops.quote_name
+    row = "(" + ", ".join(f"%s::{f.db_type(conn)}" for f in columns) + ")"
+    sets = ", ".join(f"{q(f.column)} = v.{q(f.column)}" for f in columns[1:])
+    names = ", ".join(q(f.column) for f in columns)
+    pk = q(meta.pk.column)
+    with conn.cursor() as cursor:
+        for start in range(0, len(objs), CHUNK):
+            chunk = objs[start : start + CHUNK]
+            params = [
+                f.get_db_prep_save(getattr(obj, f.attname), conn) for obj in chunk for f in columns
+            ]
+            cursor.execute(
+                f"UPDATE {q(meta.db_table)} AS t SET {sets} "
+                f"FROM (VALUES {', '.join([row] * len(chunk))}) AS v ({names}) "
+                f"WHERE t.{pk} = v.{pk}",
+                params,
+            )
