@@ -2,7 +2,8 @@
 
 `evaluate_samples` runs right after a batch is written (hooked into the metrics store);
 `evaluate_conditions` runs periodically for conditions read from devices (down, SNMP
-unreachable), missing data, and time passing (flapping settling, suppressions lifting).
+unreachable), missing data, and time passing (flapping settling, suppressions lifting);
+`promote_pending` runs more often and fires pending alerts whose `for` has elapsed.
 Both group observations per series, run the pure state machine (state.py) in memory and
 write only series that changed, so a quiet batch costs a handful of reads.
 """
@@ -148,6 +149,40 @@ def settle_flapping(rules: list[AlertRule], now: float) -> int:
     return persist(works)
 
 
+def promote_pending(now: float | None = None) -> int:
+    """Periodic: pending alerts whose `for` has elapsed fire without waiting for a sample.
+
+    Otherwise a rule with for_seconds fires only when the series' next sample arrives,
+    up to a whole polling interval late.
+    """
+    now = time.time() if now is None else now
+    rows = list(
+        AlertSeries.objects.filter(
+            state=state.PENDING,
+            rule__enabled=True,
+            rule__for_seconds__gt=0,
+            last_ts__gte=now - state.PROMOTE_MAX_AGE_S,
+        )
+    )
+    if not rows:
+        return 0
+    rules = {r.pk: r for r in load_rules()}
+    works = []
+    for row in rows:
+        rule = rules.get(row.rule_id)
+        if rule is None:
+            continue
+        before = snapshot_of(row)
+        after, events = state.promote(params_for(rule), before, now)
+        if events:
+            work = SeriesWork(rule, row.device_id, row.labels, row.labels_key, row, before)
+            work.after = after
+            due = before.pending_since + rule.for_seconds
+            work.steps.append((due, before.last_value, events, after))
+            works.append(work)
+    return persist(works)
+
+
 def recheck_suppressed(now: float) -> None:
     """Lift parent-down and maintenance suppressions that no longer hold (and send then)."""
     at = to_datetime(now)
@@ -187,4 +222,4 @@ def _admin_down(samples: list[Sample]) -> set[tuple[str, str]]:
     }
 
 
-__all__ = ["IF_OPER_STATUS", "evaluate_conditions", "evaluate_samples", "run"]
+__all__ = ["IF_OPER_STATUS", "evaluate_conditions", "evaluate_samples", "promote_pending", "run"]

@@ -37,3 +37,8 @@ def send_notifications(messages: list) -> None:
 @shared_task
 def evaluate_conditions() -> int:
     return engine.evaluate_conditions(time.time())
+
+
+@shared_task
+def promote_pending() -> int:
+    return engine.promote_pending(time.time())
