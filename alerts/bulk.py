@@ -1,13 +1,31 @@
-"""Bulk UPDATE of model rows, each to its own values, in one statement.
+"""Queries over many rows with little Python: a bulk UPDATE and an `any_in` lookup.
 
 Django's bulk_update builds a CASE WHEN per field and row and resolves each as an ORM
 expression: about 40 ms of Python for 20 series rows x 9 fields on the bench machine,
 most of a storm batch. On PostgreSQL one `UPDATE ... FROM (VALUES ...)` carries the same
 values with next to no Python; other databases keep Django's bulk_update.
+
+`field__any_in=values` is `field IN (...)`, but on PostgreSQL `field = ANY(%s)` with one
+array parameter: a batch looks up ~1,000 device names and ids, and an IN list of 1,000
+placeholders costs ~6 ms of Python per query (each value prepared, then psycopg parses
+the long SQL back) against ~0.5 ms for one array. Registered on import, on Field and
+ForeignKey (a new lookup name; nothing else changes).
 """
 
 from django.db import connections, router
-from django.db.models import Model
+from django.db.models import Field, ForeignKey, Model
+from django.db.models.lookups import In
+
+
+@Field.register_lookup
+@ForeignKey.register_lookup
+class AnyIn(In):
+    lookup_name = "any_in"
+
+    def as_postgresql(self, compiler, connection):
+        lhs, params = self.process_lhs(compiler, connection)
+        return f"{lhs} = ANY(%s)", (*params, [v for v in self.rhs if v is not None])
+
 
 CHUNK = 1000  # rows per statement: bounded SQL size and parameter count
 

@@ -111,7 +111,7 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
     device_ids = {k[1] for k in observations}
     rows = {
         (row.rule_id, row.device_id, row.labels_key): row
-        for row in AlertSeries.objects.filter(rule_id__in=rule_ids, device_id__in=device_ids)
+        for row in AlertSeries.objects.filter(rule_id__in=rule_ids, device_id__any_in=device_ids)
     }
     works = []
     # Sorted by series key: every worker locks series rows in the same order (no deadlocks).
