@@ -10,12 +10,12 @@ every send with one callback once the transaction commits.
 
 from dataclasses import dataclass, field
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from monitoring.models import Device
 
 from . import delivery
-from .bulk import bulk_update
+from .bulk import bulk_update, insert_new
 from .choices import AlertState, AttemptOutcome, NotificationEvent
 from .maintenance import to_datetime
 from .models import Alert, AlertSeries, NotificationAttempt
@@ -23,6 +23,7 @@ from .state import Snapshot
 from .suppression import Suppressor
 from .transitions import Plan, SeriesWork, needs_write, series_fields
 
+SERIES_KEY = ("rule_id", "device_id", "labels_key")
 # What a run rewrites on its series rows (the snapshot and the open alert link).
 SERIES_FIELDS = [*series_fields(Snapshot()), "alert"]
 
@@ -87,6 +88,7 @@ def _claim(works: list[SeriesWork]) -> list[SeriesWork]:
 
 
 def _insert_series(works: list[SeriesWork]) -> list[SeriesWork]:
+    """New series rows; one another worker created first is its work, not ours."""
     for w in works:
         w.row = AlertSeries(
             rule=w.rule,
@@ -95,23 +97,8 @@ def _insert_series(works: list[SeriesWork]) -> list[SeriesWork]:
             labels_key=w.labels_key,
             **series_fields(w.after),
         )
-    try:
-        with transaction.atomic():
-            AlertSeries.objects.bulk_create([w.row for w in works])
-        return works
-    except IntegrityError:
-        pass  # another worker created some of these series first: keep the rest
-    won = []
-    for w in works:
-        w.row.pk = None
-        w.row._state.adding = True
-        try:
-            with transaction.atomic():
-                w.row.save(force_insert=True)
-            won.append(w)
-        except IntegrityError:
-            continue
-    return won
+    inserted = {id(row) for row in insert_new([w.row for w in works], SERIES_KEY)}
+    return [w for w in works if id(w.row) in inserted]
 
 
 def _lock_alerts(works: list[SeriesWork]) -> dict[int, Alert]:
@@ -156,19 +143,11 @@ def _write(plan: Plan, works: list[SeriesWork]) -> None:
 
 
 def _insert_alerts(plan: Plan) -> None:
-    """One INSERT; when an open alert already exists for a series (never two), keep the rest."""
-    try:
-        with transaction.atomic():
-            Alert.objects.bulk_create(plan.new_alerts)
-        return
-    except IntegrityError:
-        pass
+    """One INSERT; an alert refused because its series already has one open (never two)
+    keeps no pk, and persist leaves it out of the series link and the messages."""
+    inserted = {id(a) for a in insert_new(plan.new_alerts, SERIES_KEY)}
     for alert in plan.new_alerts:
-        alert.pk = None
-        try:
-            with transaction.atomic():
-                alert.save(force_insert=True)
-        except IntegrityError:
+        if id(alert) not in inserted:
             alert.pk = None
 
 

@@ -261,9 +261,9 @@ def test_a_storm_batch_writes_every_alert_with_a_fixed_number_of_queries(
         name="w", start=to_datetime(T0 - 60), end=to_datetime(T0 + 60)
     ).devices.add(devices[0])
     batch = [sample(d, 95 if i % 2 == 0 else 10, T0) for i, d in enumerate(devices)]
-    # 7 reads, then per run: lock, insert and update series; lock, insert and update alerts;
-    # maintenance windows (2), parents' status, suppressed records; savepoints. Never per alert.
-    queries = 24
+    # 7 reads, then per run: transaction (2); lock, insert and update series; lock, insert
+    # and update alerts; maintenance windows (2); suppressed records. Never per alert.
+    queries = 18
     with django_capture_on_commit_callbacks() as queued, django_assert_max_num_queries(queries):
         assert evaluate_samples(batch) == 40  # opened + fired, 20 times
     assert Alert.objects.filter(state="firing").count() == 20
@@ -298,3 +298,31 @@ def test_a_series_another_worker_moved_first_is_left_to_it(net, cpu_rule):
     fresh.steps.append((T0 + 60, 99, ("opened", "fired"), fresh.after))
     assert persist([fresh]) == 0
     assert not Alert.objects.filter(device=net["branch"]).exists()
+
+
+def test_an_alert_refused_by_the_one_open_per_series_rule_sends_nothing(
+    net, cpu_rule, django_capture_on_commit_callbacks
+):
+    # An open alert the series does not know about (say, left by an interrupted run).
+    Alert.objects.create(
+        rule=cpu_rule, device=net["core"], state="firing", severity="high",
+        started_at=to_datetime(T0 - 60),
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks() as queued:
+        evaluate_samples([sample(net["core"], 95, T0), sample(net["branch"], 95, T0)])
+    assert Alert.objects.filter(device=net["core"]).count() == 1
+    assert Alert.objects.get(device=net["branch"]).state == "firing"
+    assert AlertSeries.objects.get(device=net["core"]).alert_id is None
+    assert sends(queued) == 1  # the branch's only
+
+
+def test_one_batch_can_close_an_alert_and_open_the_next_on_the_same_series(
+    net, cpu_rule, django_capture_on_commit_callbacks
+):
+    batch = [sample(net["core"], v, T0 + i * 10) for i, v in enumerate([95, 10, 95])]
+    with django_capture_on_commit_callbacks() as queued:
+        assert evaluate_samples(batch) == 5  # opened+fired, resolved, opened+fired
+    states = list(Alert.objects.order_by("started_at").values_list("state", flat=True))
+    assert states == ["resolved", "firing"]
+    assert AlertSeries.objects.get().alert == Alert.objects.get(state="firing")
+    assert sends(queued) == 3
