@@ -2,7 +2,8 @@
 
 In one transaction: lock the series rows the run read (in id order) and drop those another
 worker moved since (the series row is the claim), insert the new series rows (sorted by
-key: concurrent workers insert in the same order), lock the open alerts the run moves and
+key, so concurrent workers insert in the same order; a row another worker inserted first
+is a lost claim), lock the open alerts the run moves and
 read the suppression context in one go, apply the events in memory (transitions.Plan),
 then bulk INSERT/UPDATE alerts, series and suppressed-notification records, and queue
 every send with one callback once the transaction commits.
