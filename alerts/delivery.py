@@ -32,21 +32,33 @@ def enqueue(alert_id: int, event: str, channel_ids: list[int] | None = None) -> 
     return len(ids)
 
 
-def record_suppressed(
-    alert_id: int, event: str, reason: str, channel_ids: list[int] | None = None
-) -> None:
-    ids = channel_ids_for(alert_id) if channel_ids is None else channel_ids
-    NotificationAttempt.objects.bulk_create(
-        NotificationAttempt(
-            alert_id=alert_id,
-            channel_id=cid,
-            event=event,
-            attempt=0,
-            outcome=AttemptOutcome.SUPPRESSED,
-            error=f"suppressed: {reason}",
-        )
-        for cid in ids
-    )
+class SendBatch:
+    """The on-commit callback that queues a whole run's sends with one broker message.
+
+    One message goes straight to send_notification; more go as one send_notifications
+    message that a worker fans out, so the evaluating process pays one broker round trip.
+    """
+
+    def __init__(self, messages: list[tuple[int, int, str]]) -> None:
+        self.messages = messages
+
+    def __call__(self) -> None:
+        from .tasks import send_notification, send_notifications
+
+        if len(self.messages) == 1:
+            send_notification.delay(*self.messages[0])
+        else:
+            send_notifications.delay(self.messages)
+
+    def __repr__(self) -> str:
+        return f"<SendBatch of {len(self.messages)} send_notification>"
+
+
+def enqueue_many(messages: list[tuple[int, int, str]]) -> int:
+    """Queue (alert id, channel id, event) sends once the transaction commits."""
+    if messages:
+        transaction.on_commit(SendBatch(list(messages)))
+    return len(messages)
 
 
 def deliver(alert_id: int, channel_id: int, event: str, attempt: int, final: bool) -> None:

@@ -2,7 +2,8 @@
 
 `evaluate_samples` runs right after a batch is written (hooked into the metrics store);
 `evaluate_conditions` runs periodically for conditions read from devices (down, SNMP
-unreachable), missing data, and time passing (flapping settling, suppressions lifting).
+unreachable), missing data, and time passing (flapping settling, suppressions lifting);
+`promote_pending` runs more often and fires pending alerts whose `for` has elapsed.
 Both group observations per series, run the pure state machine (state.py) in memory and
 write only series that changed, so a quiet batch costs a handful of reads.
 """
@@ -20,6 +21,7 @@ from .choices import AlertState, BuiltinCondition, SuppressedReason
 from .conditions import condition_observations, touch_last_seen
 from .maintenance import to_datetime
 from .models import Alert, AlertRule, AlertSeries
+from .persist import RunContext, persist, release_firing
 from .scope import (
     IF_ADMIN_STATUS,
     IF_OPER_STATUS,
@@ -32,7 +34,7 @@ from .scope import (
     series_labels,
 )
 from .suppression import Suppressor
-from .transitions import RunContext, SeriesWork, persist, release_firing, snapshot_of
+from .transitions import SeriesWork, snapshot_of
 
 # IF-MIB ifOperStatus (RFC 2863): up(1), down(2), lowerLayerDown(7); 0 is a poller's "down".
 IF_DOWN_VALUES = frozenset({0.0, 2.0, 7.0})
@@ -103,14 +105,13 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
     """Feed each series its observations in time order and persist what changed."""
     if not observations:
         return 0
-    ctx = ctx or RunContext()
     rules_by_id = {r.pk: r for r in rules}
     params = {r.pk: params_for(r) for r in rules}
     rule_ids = {k[0] for k in observations}
     device_ids = {k[1] for k in observations}
     rows = {
         (row.rule_id, row.device_id, row.labels_key): row
-        for row in AlertSeries.objects.filter(rule_id__in=rule_ids, device_id__in=device_ids)
+        for row in AlertSeries.objects.filter(rule_id__in=rule_ids, device_id__any_in=device_ids)
     }
     works = []
     # Sorted by series key: every worker locks series rows in the same order (no deadlocks).
@@ -118,7 +119,7 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
         row = rows.get(key)
         if row is None and not _any_problem(params[key[0]], points):
             continue  # the common case: a healthy series with nothing to remember
-        work = SeriesWork(rules_by_id[key[0]], key[1], labels, key[2], row, snapshot_of(row), ctx)
+        work = SeriesWork(rules_by_id[key[0]], key[1], labels, key[2], row, snapshot_of(row))
         snap = work.before
         for ts, value in sorted(points):
             snap, events = state.step(params[key[0]], snap, ts, value)
@@ -126,31 +127,60 @@ def run(rules: list[AlertRule], observations: Observations, ctx: RunContext | No
                 work.steps.append((ts, value, events, snap))
         work.after = snap
         works.append(work)
-    if not works:
-        return 0
-    ctx.load_alerts(works)
-    with transaction.atomic():
-        return sum(persist(work) for work in works)
+    return persist(works, ctx)
 
 
 def settle_flapping(rules: list[AlertRule], now: float) -> int:
+    rules_by_id = {r.pk: r for r in rules}
     params = {r.pk: params_for(r) for r in rules}
-    ctx = RunContext()
-    transitions = 0
     held = AlertSeries.objects.filter(
         state=state.FIRING, flapping=True, recovered_since__isnull=False, rule_id__in=params
-    ).select_related("rule")
-    with transaction.atomic():
-        for row in held:
-            before = snapshot_of(row)
-            after, events = state.settle(params[row.rule_id], before, now)
-            if not events:
-                continue
-            work = SeriesWork(row.rule, row.device_id, row.labels, row.labels_key, row, before, ctx)
+    )
+    works = []
+    for row in held:
+        before = snapshot_of(row)
+        after, events = state.settle(params[row.rule_id], before, now)
+        if events:
+            rule = rules_by_id[row.rule_id]
+            work = SeriesWork(rule, row.device_id, row.labels, row.labels_key, row, before)
             work.after = after
             work.steps.append((now, before.last_value, events, after))
-            transitions += persist(work)
-    return transitions
+            works.append(work)
+    return persist(works)
+
+
+def promote_pending(now: float | None = None) -> int:
+    """Periodic: pending alerts whose `for` has elapsed fire without waiting for a sample.
+
+    Otherwise a rule with for_seconds fires only when the series' next sample arrives,
+    up to a whole polling interval late.
+    """
+    now = time.time() if now is None else now
+    rows = list(
+        AlertSeries.objects.filter(
+            state=state.PENDING,
+            rule__enabled=True,
+            rule__for_seconds__gt=0,
+            last_ts__gte=now - state.PROMOTE_MAX_AGE_S,
+        )
+    )
+    if not rows:
+        return 0
+    rules = {r.pk: r for r in load_rules()}
+    works = []
+    for row in rows:
+        rule = rules.get(row.rule_id)
+        if rule is None:
+            continue
+        before = snapshot_of(row)
+        after, events = state.promote(params_for(rule), before, now)
+        if events:
+            work = SeriesWork(rule, row.device_id, row.labels, row.labels_key, row, before)
+            work.after = after
+            due = before.pending_since + rule.for_seconds
+            work.steps.append((due, before.last_value, events, after))
+            works.append(work)
+    return persist(works)
 
 
 def recheck_suppressed(now: float) -> None:
@@ -192,4 +222,4 @@ def _admin_down(samples: list[Sample]) -> set[tuple[str, str]]:
     }
 
 
-__all__ = ["IF_OPER_STATUS", "evaluate_conditions", "evaluate_samples", "run"]
+__all__ = ["IF_OPER_STATUS", "evaluate_conditions", "evaluate_samples", "promote_pending", "run"]

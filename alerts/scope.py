@@ -8,6 +8,7 @@ from django.db.models import Q
 
 from monitoring.models import Device, MonitoringItem
 
+from . import bulk  # noqa: F401 - registers the any_in lookup used below
 from .choices import BuiltinCondition, Operator
 from .models import AlertRule
 from .state import Params
@@ -94,17 +95,17 @@ class DeviceFacts:
 
 def device_facts(names, scopes: list[RuleScope]) -> dict[str, DeviceFacts]:
     """Enabled devices by name, with tags and templates only when some scope needs them."""
-    rows = Device.objects.filter(name__in=list(names), enabled=True).values_list(
+    rows = Device.objects.filter(name__any_in=list(names), enabled=True).values_list(
         "name", "pk", "site", "device_type", "parent_id"
     )
     facts = {name: DeviceFacts(pk, site, dtype, parent) for name, pk, site, dtype, parent in rows}
     by_pk = {f.pk: f for f in facts.values()}
     if by_pk and any(s.tag_ids for s in scopes):
-        through = Device.tags.through.objects.filter(device_id__in=list(by_pk))
+        through = Device.tags.through.objects.filter(device_id__any_in=list(by_pk))
         for device_id, tag_id in through.values_list("device_id", "tag_id"):
             by_pk[device_id].tag_ids.add(tag_id)
     if by_pk and any(s.template_ids for s in scopes):
-        items = MonitoringItem.objects.filter(device_id__in=list(by_pk), template__isnull=False)
+        items = MonitoringItem.objects.filter(device_id__any_in=list(by_pk), template__isnull=False)
         for device_id, template_id in items.values_list("device_id", "template_id").distinct():
             by_pk[device_id].template_ids.add(template_id)
     return facts

@@ -24,6 +24,10 @@ RESOLVED = "resolved"  # FIRING -> OK
 FLAPPING_STARTED = "flapping_started"
 FLAPPING_ENDED = "flapping_ended"  # settled while still firing
 
+# A pending series fires by time alone only while its last observation is this fresh: one
+# that stopped reporting is the no_data rule's business (Prometheus' staleness, 5 minutes).
+PROMOTE_MAX_AGE_S = 300.0
+
 COMPARE = {">": op.gt, ">=": op.ge, "<": op.lt, "<=": op.le, "==": op.eq, "!=": op.ne}
 
 
@@ -85,6 +89,20 @@ def settle(p: Params, s: Snapshot, now: float) -> tuple[Snapshot, tuple[str, ...
         if now - s.recovered_since >= p.flap_window_s:
             return _resolve(s), (FLAPPING_ENDED, RESOLVED)
     return s, ()
+
+
+def promote(p: Params, s: Snapshot, now: float) -> tuple[Snapshot, tuple[str, ...]]:
+    """Time passing without samples: a pending series whose `for` has elapsed fires.
+
+    It fires as of the moment it became due (pending since + for_seconds), not `now`, and
+    its last observation stays the last one, so the next sample is still evaluated.
+    """
+    if s.state != PENDING or s.pending_since is None or s.last_ts is None:
+        return s, ()
+    due = s.pending_since + p.for_seconds
+    if now < due or s.evaluations < p.for_evaluations or now - s.last_ts > PROMOTE_MAX_AGE_S:
+        return s, ()
+    return _maybe_fire(p, s, due, ())
 
 
 def _maybe_fire(p: Params, s: Snapshot, ts: float, events: tuple) -> tuple[Snapshot, tuple]:

@@ -32,6 +32,18 @@ class Suppressor:
             return SuppressedReason.FLAPPING
         return ""
 
+    def load_parents(self, device_ids: set[int]) -> None:
+        """Read the status of many parents in one query (is_down then asks no more)."""
+        unknown = device_ids - self._parent_down.keys()
+        if not unknown:
+            return
+        down = set(
+            Device.objects.filter(pk__in=unknown, status=DeviceStatus.DOWN).values_list(
+                "pk", flat=True
+            )
+        )
+        self._parent_down.update({pk: pk in down for pk in unknown})
+
     def is_down(self, device_id: int) -> bool:
         if device_id not in self._parent_down:
             self._parent_down[device_id] = Device.objects.filter(

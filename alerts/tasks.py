@@ -27,6 +27,18 @@ def send_notification(self, alert_id: int, channel_id: int, event: str) -> None:
         raise self.retry(exc=exc, countdown=backoff_s(retries)) from exc
 
 
+@shared_task(acks_late=True)
+def send_notifications(messages: list) -> None:
+    """Fan a run's sends out into one send_notification each (each retries on its own)."""
+    for alert_id, channel_id, event in messages:
+        send_notification.delay(alert_id, channel_id, event)
+
+
 @shared_task
 def evaluate_conditions() -> int:
     return engine.evaluate_conditions(time.time())
+
+
+@shared_task
+def promote_pending() -> int:
+    return engine.promote_pending(time.time())

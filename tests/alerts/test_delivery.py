@@ -180,3 +180,20 @@ def test_send_test_action_reports_success_and_failure(api, net):
         assert failed.status_code == 502 and "HTTP 400" in failed.json()["error"]
         got = hook.wait_for(2)
     assert got[0].json()["event"] == "test"
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_alerts_firing_in_one_batch_each_reach_the_webhook_once(net):
+    # One broker message for the batch, fanned out by the worker into one send per alert.
+    with HookReceiver() as hook, celery_worker():
+        ch = channel("webhook", url=f"{hook.url}/hook", secret=SECRET)
+        rule = AlertRule.objects.create(name="CPU high", metric="cpu", threshold=90)
+        rule.channels.add(ch)
+        evaluate_samples([sample(d, 99, T0) for d in net.values()])
+        got = hook.wait_for(3, timeout=20)
+        time.sleep(1)  # would a duplicate arrive?
+        assert len(hook.received) == 3
+    assert sorted(r.json()["alert"] for r in got) == sorted(
+        Alert.objects.values_list("pk", flat=True)
+    )
+    assert {r.json()["event"] for r in got} == {"firing"}

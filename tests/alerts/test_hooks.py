@@ -29,3 +29,12 @@ def test_beat_runs_the_periodic_evaluation_every_30_seconds():
     task = PeriodicTask.objects.get(name="alerts:evaluate-conditions")
     assert task.task == "alerts.tasks.evaluate_conditions" and task.enabled
     assert (task.interval.every, task.interval.period) == (30, "seconds")
+
+
+@pytest.mark.django_db
+def test_beat_promotes_due_pending_alerts_every_10_seconds():
+    from django_celery_beat.models import PeriodicTask
+
+    task = PeriodicTask.objects.get(name="alerts:promote-pending")
+    assert task.task == "alerts.tasks.promote_pending" and task.enabled
+    assert (task.interval.every, task.interval.period) == (10, "seconds")

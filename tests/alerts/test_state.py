@@ -111,3 +111,26 @@ def test_builtin_conditions_fire_on_one_and_resolve_on_zero():
     assert snap.state == FIRING
     snap, _ = feed(p, [(3, 0.0)], snap)
     assert snap.state == OK
+
+
+def test_pending_fires_by_time_alone_once_for_has_elapsed():
+    p = Params(operator=">", threshold=90.0, for_seconds=120)
+    snap, _ = feed(p, [(100, 95)])
+    assert state.promote(p, snap, 219) == (snap, ())
+    fired, events = state.promote(p, snap, 230)
+    assert fired.state == FIRING and events == (state.FIRED,)
+    assert fired.flips == (220,)  # as of when it became due, not when it was noticed
+    assert fired.last_ts == 100  # no observation invented: the next sample still counts
+    assert state.promote(p, fired, 240) == (fired, ())
+    after, events = state.step(p, fired, 250, 50)
+    assert after.state == OK and events == (state.RESOLVED,)
+
+
+def test_promotion_needs_enough_evaluations_and_a_fresh_last_observation():
+    two = Params(operator=">", threshold=90.0, for_seconds=60, for_evaluations=2)
+    snap, _ = feed(two, [(100, 95)])
+    assert state.promote(two, snap, 200) == (snap, ())
+    p = Params(operator=">", threshold=90.0, for_seconds=60)
+    snap, _ = feed(p, [(100, 95)])
+    stale_at = 100 + state.PROMOTE_MAX_AGE_S + 1
+    assert state.promote(p, snap, stale_at) == (snap, ())
