@@ -207,7 +207,8 @@ async def fetch(job: PollJob) -> RawPoll:
     requests: list = []
     try:
         async with session as s:
-            requests = [_get(s, raw, c) for c in chunks] + [_walk(s, raw, c) for c in columns]
+            requests = [_get(s, raw, c) for c in chunks]
+            requests += [_walk(s, raw, columns)] if columns else []
             if requests:
                 await requests[0]
                 for r in await asyncio.gather(*requests[1:], return_exceptions=True):
@@ -220,6 +221,7 @@ async def fetch(job: PollJob) -> RawPoll:
     finally:
         for coro in requests:
             coro.close()  # those never started after a failed first request
+        raw.pdus = session.requests
     raw.duration_s = time.monotonic() - start
     return raw
 
@@ -227,7 +229,7 @@ async def fetch(job: PollJob) -> RawPoll:
 async def _get(session: SnmpSession, raw: RawPoll, oids: list[str]) -> None:
     t0, w0 = time.monotonic(), time.time()
     found = await session.get(oids)
-    raw.answered, raw.pdus = True, raw.pdus + 1
+    raw.answered = True
     t_ms = int((w0 + time.time()) * 500)  # mid-request, ms
     elapsed = (time.monotonic() - t0) * 1000
     raw.scalars.update(found)
@@ -235,14 +237,16 @@ async def _get(session: SnmpSession, raw: RawPoll, oids: list[str]) -> None:
         raw.times_ms[oid], raw.elapsed_ms[oid] = t_ms, elapsed
 
 
-async def _walk(session: SnmpSession, raw: RawPoll, column: str) -> None:
+async def _walk(session: SnmpSession, raw: RawPoll, columns: list[str]) -> None:
+    """All columns at once: a table's columns share each GETBULK (see SnmpSession)."""
     t0, w0 = time.monotonic(), time.time()
-    rows = await session.bulk_walk(column)
-    raw.answered, raw.pdus = True, raw.pdus + 1
-    raw.times_ms[column] = int((w0 + time.time()) * 500)
-    raw.elapsed_ms[column] = (time.monotonic() - t0) * 1000
-    prefix = column + "."
-    raw.columns[column] = {oid[len(prefix) :]: value for oid, value in rows}
+    found = await session.walk_columns(columns)
+    raw.answered = True
+    t_ms = int((w0 + time.time()) * 500)
+    elapsed = (time.monotonic() - t0) * 1000
+    raw.columns.update(found)
+    for column in columns:
+        raw.times_ms[column], raw.elapsed_ms[column] = t_ms, elapsed
 
 
 async def _fetch_within(job: PollJob) -> RawPoll:
