@@ -114,6 +114,11 @@ def decode_index(suffix: bytes) -> str:
     return found
 
 
+@lru_cache(maxsize=65_536)
+def _null_varbind(oid: bytes) -> bytes:
+    return _tlv(0x30, b"\x06" + _length(len(oid)) + oid + _NULL_VARBIND_TAIL)
+
+
 def encode_request(
     version: str,
     community: bytes,
@@ -123,9 +128,7 @@ def encode_request(
     max_repetitions: int = 0,
 ) -> bytes:
     """A GET, GETNEXT or GETBULK message for these encoded OIDs (values NULL)."""
-    varbinds = b"".join(
-        _tlv(0x30, b"\x06" + _length(len(oid)) + oid + _NULL_VARBIND_TAIL) for oid in oids
-    )
+    varbinds = b"".join(map(_null_varbind, oids))
     second, third = (0, max_repetitions) if pdu_type == GETBULK else (0, 0)
     pdu = _int(request_id) + _int(second) + _int(third) + _tlv(0x30, varbinds)
     message = _int(VERSION_CODES[version]) + _tlv(0x04, community) + _tlv(pdu_type, pdu)
@@ -262,6 +265,7 @@ class ColumnWalk:
             return
         done = [False] * width
         prefixes, cursors, rows = self.prefixes, self.cursors, self.rows
+        index_cache = _INDEX_CACHE
         if start >= end:
             raise BerError("a walk response without varbinds")
         position = 0
@@ -310,8 +314,10 @@ class ColumnWalk:
                         value = raw
                     else:
                         value = decode_value(vtag, raw)
+                    suffix = oid[len(prefix) :]
+                    index = index_cache.get(suffix)
                     table = rows[column]
-                    table[decode_index(oid[len(prefix) :])] = value
+                    table[decode_index(suffix) if index is None else index] = value
                     if len(table) > self.max_rows:
                         raise BerError(
                             f"walk of {self.columns[column]} passed {self.max_rows} rows"
