@@ -18,6 +18,8 @@ PDUs in flight to that target across all sessions.
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -111,6 +113,34 @@ class SnmpTarget:
         return f"SnmpTarget({self.address}:{self.port} {self.version})"
 
 
+# v3 sockets that worked, kept between sessions of this process: a v3 socket has done
+# engine discovery and time sync (two round trips), which a poll should not repeat
+# every interval. gufo sockets hold no event loop, so the next asyncio.run reuses them.
+# Keyed by the whole target (keys included): changed credentials never reuse a socket.
+_V3_POOL: dict[SnmpTarget, list[tuple[GufoSession, float]]] = {}
+_V3_POOL_LOCK = threading.Lock()
+MAX_POOLED_SOCKETS = 1024  # file descriptors held by idle v3 sockets, all targets
+REFRESH_AFTER_S = 100.0  # gufo: refresh engine time when 150 s passed since the last request
+
+
+def _take_pooled(target: SnmpTarget) -> list[tuple[GufoSession, float]]:
+    with _V3_POOL_LOCK:
+        return _V3_POOL.pop(target, [])
+
+
+def _give_back(target: SnmpTarget, sockets: list[GufoSession], limit: int) -> None:
+    now = time.monotonic()
+    with _V3_POOL_LOCK:
+        if sum(len(v) for v in _V3_POOL.values()) + len(sockets) > MAX_POOLED_SOCKETS:
+            _V3_POOL.clear()  # rare: more v3 targets than we keep sockets for
+        _V3_POOL[target] = [(sock, now) for sock in sockets[:limit]]
+
+
+def forget_pooled_sockets() -> None:
+    with _V3_POOL_LOCK:
+        _V3_POOL.clear()
+
+
 # One semaphore per (event loop, target): asyncio primitives belong to one loop.
 _IN_FLIGHT: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()
 
@@ -131,13 +161,18 @@ class SnmpSession:
         *,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         max_repetitions: MaxRepetitions | None = None,
+        reuse: bool = True,
     ) -> None:
+        """``reuse``: v3 may take sockets a session of this process left (no engine
+        discovery); False to test a credential from scratch."""
         self.target = target
+        self._reuse = reuse
         self.max_repetitions = max_repetitions or MaxRepetitions()
         self._max_in_flight = max_in_flight
         self._idle: list[GufoSession] = []
         self._semaphore: asyncio.Semaphore | None = None
         self._answered = False  # has the agent ever answered this session?
+        self._pooled = False  # v3: are we using sockets kept from an earlier session?
         self._channel: CommunityChannel | None = None  # v1/v2c
         self.requests = 0  # PDUs (v1/v2c) or requests and walks (v3) sent, retries included
 
@@ -147,12 +182,28 @@ class SnmpSession:
             self._channel = CommunityChannel(self.target)
             await self._channel.open()
             return self
-        # Open one socket now, so v3 discovery and key errors surface here.
+        if self._reuse:
+            await self._adopt_pooled()
+        # Open one socket now (unless one was kept), so v3 discovery and key errors
+        # surface here.
         await self._request(_no_pdu, is_pdu=False)
         return self
 
+    async def _adopt_pooled(self) -> None:
+        now = time.monotonic()
+        for sock, last_used in _take_pooled(self.target):
+            if now - last_used > REFRESH_AFTER_S:
+                try:
+                    await self._map_errors(sock.refresh())
+                except SnmpError:
+                    continue  # the agent changed (reboot, new keys): open a new one
+            self._idle.append(sock)
+        self._answered = self._pooled = bool(self._idle)
+
     async def __aexit__(self, *exc_info: object) -> None:
-        self._idle.clear()  # gufo closes its socket when the object is freed
+        if self._reuse and self._channel is None and self._idle:
+            _give_back(self.target, self._idle, self._max_in_flight)
+        self._idle = []  # gufo closes its socket when the object is freed
         if self._channel is not None:
             self.requests = self._channel.sent
             self._channel.close()
@@ -278,6 +329,16 @@ class SnmpSession:
                 if attempt == attempts - 1:
                     await self._raise_if_priv_failure()
                     raise
+            except (SnmpNoSuchObject, SnmpTooBig):
+                raise
+            except SnmpError:
+                if not self._pooled:
+                    raise
+                # A kept v3 socket the agent no longer takes (it rebooted: engine
+                # boots and time moved): forget the kept ones and ask again afresh.
+                self._pooled, self._answered = False, False
+                self._idle.clear()
+                return await self._request(call, is_pdu)
         raise AssertionError("unreachable")
 
     @asynccontextmanager
