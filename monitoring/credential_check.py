@@ -32,5 +32,5 @@ def check_credential(credential, address: str) -> dict:
 
 
 async def _probe(target) -> dict:
-    async with SnmpSession(target) as session:
+    async with SnmpSession(target, reuse=False) as session:  # the credential, from scratch
         return await session.get(list(PROBE_OIDS.values()))

@@ -25,8 +25,7 @@ from django.conf import settings
 
 from wardflux.selfmetrics import observe_poll
 
-from . import poll_state
-from .counter_state import load_states, save_states, state_key
+from . import counter_state, poll_state
 from .metrics.samples import Sample
 from .models import Device, MonitoringItem, MonitoringProfile
 from .schedule import _locally_polled_check
@@ -56,6 +55,7 @@ class PollJob:
     known_silent: bool = False  # its last poll failed: started after the answering ones
     error: str = ""  # a configuration error found before any PDU
     poller_group: str = "default"
+    scheduled_intervals: tuple[int, ...] = ()  # poll-now: whose counter states it reads
 
 
 @dataclass
@@ -147,9 +147,11 @@ def prepare(
     if interval is not None:
         items = items.filter(interval=interval)
     by_device: dict[int, list[ItemSpec]] = {}
-    for i in items.values("pk", "device_id", "key", "oid", "value_type"):
+    intervals: dict[int, set[int]] = {}
+    for i in items.values("pk", "device_id", "key", "oid", "value_type", "interval"):
         spec = ItemSpec(i["key"], i["oid"].lstrip("."), i["value_type"], i["pk"])
         by_device.setdefault(i["device_id"], []).append(spec)
+        intervals.setdefault(i["device_id"], set()).add(i["interval"])
     jobs, skipped = [], []
     # A poll beat sent before a switch to zabbix mode (or a flip in hybrid) does nothing.
     is_local = _locally_polled_check(MonitoringProfile.current_mode())
@@ -158,6 +160,7 @@ def prepare(
         job.deadline_s = deadline_for(interval)
         job.poller_group = d.poller_group
         job.known_silent = d.snmp_failures > 0
+        job.scheduled_intervals = tuple(sorted(intervals.get(d.pk, ())))
         why = _skip_reason(d, interval, force)
         if not why and not force and not is_local(d):
             why = "polled by Zabbix"
@@ -207,7 +210,8 @@ async def fetch(job: PollJob) -> RawPoll:
     requests: list = []
     try:
         async with session as s:
-            requests = [_get(s, raw, c) for c in chunks] + [_walk(s, raw, c) for c in columns]
+            requests = [_get(s, raw, c) for c in chunks]
+            requests += [_walk(s, raw, columns)] if columns else []
             if requests:
                 await requests[0]
                 for r in await asyncio.gather(*requests[1:], return_exceptions=True):
@@ -220,6 +224,7 @@ async def fetch(job: PollJob) -> RawPoll:
     finally:
         for coro in requests:
             coro.close()  # those never started after a failed first request
+        raw.pdus = session.requests
     raw.duration_s = time.monotonic() - start
     return raw
 
@@ -227,7 +232,7 @@ async def fetch(job: PollJob) -> RawPoll:
 async def _get(session: SnmpSession, raw: RawPoll, oids: list[str]) -> None:
     t0, w0 = time.monotonic(), time.time()
     found = await session.get(oids)
-    raw.answered, raw.pdus = True, raw.pdus + 1
+    raw.answered = True
     t_ms = int((w0 + time.time()) * 500)  # mid-request, ms
     elapsed = (time.monotonic() - t0) * 1000
     raw.scalars.update(found)
@@ -235,14 +240,16 @@ async def _get(session: SnmpSession, raw: RawPoll, oids: list[str]) -> None:
         raw.times_ms[oid], raw.elapsed_ms[oid] = t_ms, elapsed
 
 
-async def _walk(session: SnmpSession, raw: RawPoll, column: str) -> None:
+async def _walk(session: SnmpSession, raw: RawPoll, columns: list[str]) -> None:
+    """All columns at once: a table's columns share each GETBULK (see SnmpSession)."""
     t0, w0 = time.monotonic(), time.time()
-    rows = await session.bulk_walk(column)
-    raw.answered, raw.pdus = True, raw.pdus + 1
-    raw.times_ms[column] = int((w0 + time.time()) * 500)
-    raw.elapsed_ms[column] = (time.monotonic() - t0) * 1000
-    prefix = column + "."
-    raw.columns[column] = {oid[len(prefix) :]: value for oid, value in rows}
+    found = await session.walk_columns(columns)
+    raw.answered = True
+    t_ms = int((w0 + time.time()) * 500)
+    elapsed = (time.monotonic() - t0) * 1000
+    raw.columns.update(found)
+    for column in columns:
+        raw.times_ms[column], raw.elapsed_ms[column] = t_ms, elapsed
 
 
 async def _fetch_within(job: PollJob) -> RawPoll:
@@ -299,7 +306,7 @@ def poll_many(
     jobs, results = prepare(list(device_ids), interval, force)
     try:
         raws = asyncio.run(fetch_all(jobs)) if jobs else []
-        results += [finish(job, raw) for job, raw in zip(jobs, raws, strict=True)]
+        results += finish_all(jobs, raws)
     finally:
         for job in jobs:
             poll_state.release_lock(job.device_id, interval, job.lock_token)
@@ -313,8 +320,31 @@ def poll_device(device_id: int, interval: int | None = None, *, force: bool = Fa
     return results[0]
 
 
-def finish(job: PollJob, raw: RawPoll) -> PollResult:
-    """Turn raw answers into samples; record the outcome on the device."""
+def _state_keys(job: PollJob) -> list[str]:
+    return counter_state.read_keys(job.device_id, job.interval, job.scheduled_intervals)
+
+
+def finish_all(jobs: list[PollJob], raws: list[RawPoll]) -> list[PollResult]:
+    """finish() for a batch: the counter states of all its devices in one cache read
+    and one cache write."""
+    loaded = counter_state.load(k for job in jobs for k in _state_keys(job))
+    to_save: dict[str, counter_state.DeviceStates] = {}
+    try:
+        return [finish(job, raw, loaded, to_save) for job, raw in zip(jobs, raws, strict=True)]
+    finally:
+        counter_state.save(to_save, jobs[0].interval if jobs else None)
+
+
+def finish(
+    job: PollJob,
+    raw: RawPoll,
+    loaded: dict[str, counter_state.DeviceStates] | None = None,
+    to_save: dict[str, counter_state.DeviceStates] | None = None,
+) -> PollResult:
+    """Turn raw answers into samples; record the outcome on the device.
+
+    ``loaded``/``to_save``: counter states read for, and to be written after, a batch
+    (finish_all); without them this poll reads and writes its own."""
     result = PollResult(job.device_id, job.name, job.ip, job.interval)
     result.duration_s = raw.duration_s
     base = {"device": job.name, "ip": job.ip}
@@ -322,7 +352,7 @@ def finish(job: PollJob, raw: RawPoll) -> PollResult:
     result.ok = raw.answered
     result.error = "; ".join(dict.fromkeys(raw.errors))
     if result.ok:
-        result.samples, result.counts, fields, computed = _compute(job, raw)
+        result.samples, result.counts, fields, computed = _compute(job, raw, loaded, to_save)
         # Partly answered: keep the samples, show what failed.
         poll_state.record_success(job.device_id, fields, error=result.error)
     else:
@@ -336,18 +366,24 @@ def finish(job: PollJob, raw: RawPoll) -> PollResult:
     return result
 
 
-def _compute(job: PollJob, raw: RawPoll) -> tuple[list[Sample], dict, dict, dict]:
+def _compute(
+    job: PollJob, raw: RawPoll, loaded: dict | None, to_save: dict | None
+) -> tuple[list[Sample], dict, dict, dict]:
     keys = {i.key for i in job.items}
     known = {}
     if not keys & {"ifName", "ifDescr"}:
         known = poll_state.known_interface_names(job.device_id)
     device = {"name": job.name, "ip": job.ip}
     out = interpret(device, job.items, raw.scalars, raw.columns, raw.times_ms, known)
-    cache_keys = {read.name: state_key(job.device_id, read.name) for read in out.counters}
-    stored = load_states(cache_keys.values())
-    previous = {name: stored[k] for name, k in cache_keys.items() if k in stored}
-    rates, counts = rate_samples(out, previous)
-    save_states({cache_keys[r.name]: r.current for r in out.counters}, job.interval or 60)
+    state_keys = _state_keys(job)
+    if loaded is None:
+        loaded = counter_state.load(state_keys)
+    rates, counts = rate_samples(out, counter_state.merged(loaded, state_keys))
+    current = {read.name: read.current for read in out.counters}
+    if to_save is None:
+        counter_state.save({state_keys[0]: current}, job.interval)
+    else:
+        to_save[state_keys[0]] = current
     poll_state.save_interfaces(job.device_id, out.interfaces)
     by_key = {i.key: i.item_id for i in job.items if not i.is_column and i.item_id}
     poll_state.save_last_values(

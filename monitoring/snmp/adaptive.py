@@ -4,6 +4,7 @@ import threading
 
 START_MAX_REPETITIONS = 25
 MIN_MAX_REPETITIONS = 1
+MAX_REMEMBERED_TABLES = 200_000
 
 
 class MaxRepetitions:
@@ -17,6 +18,7 @@ class MaxRepetitions:
         self.start = start
         self.floor = floor
         self._values: dict[object, int] = {}
+        self._rows: dict[object, int] = {}
         self._lock = threading.Lock()
 
     def get(self, key: object) -> int:
@@ -32,3 +34,18 @@ class MaxRepetitions:
     def reset(self, key: object) -> None:
         with self._lock:
             self._values.pop(key, None)
+
+    def for_table(self, key: object, table: object) -> int:
+        """Max-repetitions for a walk of ``table``: the target's value, but no more than
+        the rows that table had last time plus one (to see its end in the same PDU), so
+        a 4-row table is not answered with 25 rows, most of them past its end."""
+        with self._lock:
+            value = self._values.get(key, self.start)
+            rows = self._rows.get((key, table))
+        return value if rows is None else max(self.floor, min(value, rows + 1))
+
+    def remember_rows(self, key: object, table: object, rows: int) -> None:
+        with self._lock:
+            if len(self._rows) > MAX_REMEMBERED_TABLES:
+                self._rows.clear()
+            self._rows[(key, table)] = rows

@@ -5,14 +5,21 @@ TimeTicks, Counter64), ``bytes`` (OCTET STRING), ``str`` (OBJECT IDENTIFIER and
 IpAddress), ``float`` (Opaque float). gufo drops the ASN.1 tag, so Counter32 and
 Counter64 look alike; see monitoring.snmp.syntax for the per-column answer.
 
+v1 and v2c go through our own codec (monitoring.snmp.ber, monitoring.snmp.community):
+gufo-snmp 0.13 puts one OID in a GETNEXT/GETBULK, and a walk of a table's columns in
+one PDU (what snmptable does) is what makes polling cheap. v3 stays on gufo-snmp.
+
 One gufo socket carries one PDU at a time (it matches replies by request-id and
-drops the rest), so a session keeps a small pool of sockets, and a per-target
-semaphore bounds the PDUs in flight to that target across all sessions.
+drops the rest), so a v3 session keeps a small pool of sockets; a v1/v2c session has
+one socket whose PDUs are matched by request-id. A per-target semaphore bounds the
+PDUs in flight to that target across all sessions.
 """
 
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
 import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -22,8 +29,9 @@ from typing import Any, Literal, TypeVar
 import gufo.snmp as gufo
 from gufo.snmp.aio import SnmpSession as GufoSession
 
-from monitoring.snmp import diagnose
+from monitoring.snmp import ber, diagnose
 from monitoring.snmp.adaptive import MaxRepetitions
+from monitoring.snmp.community import CommunityChannel
 from monitoring.snmp.errors import (
     AuthFailure,
     SnmpAuthError,
@@ -105,6 +113,34 @@ class SnmpTarget:
         return f"SnmpTarget({self.address}:{self.port} {self.version})"
 
 
+# v3 sockets that worked, kept between sessions of this process: a v3 socket has done
+# engine discovery and time sync (two round trips), which a poll should not repeat
+# every interval. gufo sockets hold no event loop, so the next asyncio.run reuses them.
+# Keyed by the whole target (keys included): changed credentials never reuse a socket.
+_V3_POOL: dict[SnmpTarget, list[tuple[GufoSession, float]]] = {}
+_V3_POOL_LOCK = threading.Lock()
+MAX_POOLED_SOCKETS = 1024  # file descriptors held by idle v3 sockets, all targets
+REFRESH_AFTER_S = 100.0  # gufo: refresh engine time when 150 s passed since the last request
+
+
+def _take_pooled(target: SnmpTarget) -> list[tuple[GufoSession, float]]:
+    with _V3_POOL_LOCK:
+        return _V3_POOL.pop(target, [])
+
+
+def _give_back(target: SnmpTarget, sockets: list[GufoSession], limit: int) -> None:
+    now = time.monotonic()
+    with _V3_POOL_LOCK:
+        if sum(len(v) for v in _V3_POOL.values()) + len(sockets) > MAX_POOLED_SOCKETS:
+            _V3_POOL.clear()  # rare: more v3 targets than we keep sockets for
+        _V3_POOL[target] = [(sock, now) for sock in sockets[:limit]]
+
+
+def forget_pooled_sockets() -> None:
+    with _V3_POOL_LOCK:
+        _V3_POOL.clear()
+
+
 # One semaphore per (event loop, target): asyncio primitives belong to one loop.
 _IN_FLIGHT: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()
 
@@ -125,28 +161,61 @@ class SnmpSession:
         *,
         max_in_flight: int = DEFAULT_MAX_IN_FLIGHT,
         max_repetitions: MaxRepetitions | None = None,
+        reuse: bool = True,
     ) -> None:
+        """``reuse``: v3 may take sockets a session of this process left (no engine
+        discovery); False to test a credential from scratch."""
         self.target = target
+        self._reuse = reuse
         self.max_repetitions = max_repetitions or MaxRepetitions()
         self._max_in_flight = max_in_flight
         self._idle: list[GufoSession] = []
         self._semaphore: asyncio.Semaphore | None = None
         self._answered = False  # has the agent ever answered this session?
+        self._pooled = False  # v3: are we using sockets kept from an earlier session?
+        self._channel: CommunityChannel | None = None  # v1/v2c
+        self.requests = 0  # PDUs (v1/v2c) or requests and walks (v3) sent, retries included
 
     async def __aenter__(self) -> SnmpSession:
         self._semaphore = target_semaphore(self.target, self._max_in_flight)
-        # Open one socket now, so v3 discovery and key errors surface here.
+        if self.target.version != "v3":
+            self._channel = CommunityChannel(self.target)
+            await self._channel.open()
+            return self
+        if self._reuse:
+            await self._adopt_pooled()
+        # Open one socket now (unless one was kept), so v3 discovery and key errors
+        # surface here.
         await self._request(_no_pdu, is_pdu=False)
         return self
 
+    async def _adopt_pooled(self) -> None:
+        now = time.monotonic()
+        for sock, last_used in _take_pooled(self.target):
+            if now - last_used > REFRESH_AFTER_S:
+                try:
+                    await self._map_errors(sock.refresh())
+                except SnmpError:
+                    continue  # the agent changed (reboot, new keys): open a new one
+            self._idle.append(sock)
+        self._answered = self._pooled = bool(self._idle)
+
     async def __aexit__(self, *exc_info: object) -> None:
-        self._idle.clear()  # gufo closes its socket when the object is freed
+        if self._reuse and self._channel is None and self._idle:
+            _give_back(self.target, self._idle, self._max_in_flight)
+        self._idle = []  # gufo closes its socket when the object is freed
+        if self._channel is not None:
+            self.requests = self._channel.sent
+            self._channel.close()
+            self._channel = None
 
     async def get(self, oids: Sequence[str]) -> dict[str, Value]:
         """One GET PDU. Objects the agent does not have are left out of the result."""
         oids = list(oids)
         if not oids:
             return {}
+        if self._channel is not None:
+            return await self._request(lambda ch: ch.get(oids))
         found = await self._request(lambda s: s.get_many(oids))
         if self.target.version == "v1" and len(found) < len(oids) and len(oids) > 1:
             # v1 noSuchName fails the whole PDU: ask one by one to keep the rest.
@@ -173,6 +242,8 @@ class SnmpSession:
 
     async def walk(self, column_oid: str) -> list[VarBind]:
         """GETNEXT walk of one subtree (works on v1)."""
+        if self._channel is not None:
+            return _as_varbinds(column_oid, await self._walk_group([column_oid], bulk=False))
         return await self._request(lambda s: _collect(s.getnext(column_oid)))
 
     async def bulk_walk(self, column_oid: str, max_repetitions: int | None = None) -> list[VarBind]:
@@ -183,6 +254,9 @@ class SnmpSession:
         """
         if self.target.version == "v1":
             return await self.walk(column_oid)
+        if self._channel is not None:
+            table = await self._walk_group([column_oid], True, max_repetitions)
+            return _as_varbinds(column_oid, table)
         if max_repetitions is not None:
             return await self._request(lambda s: _collect(s.getbulk(column_oid, max_repetitions)))
         while True:  # bounded: each failure halves the value until the floor re-raises
@@ -197,7 +271,19 @@ class SnmpSession:
     async def walk_columns(
         self, column_oids: Sequence[str], bulk: bool = True
     ) -> dict[str, dict[str, Value]]:
-        """Walk table columns concurrently: ``{column: {index: value}}``."""
+        """Walk table columns: ``{column: {index: value}}``.
+
+        v1/v2c: the columns of a table go in one GETNEXT/GETBULK (up to
+        DEFAULT_PDU_VARBINDS columns a PDU), each column dropped from the next PDU once
+        it has left its subtree. v3: one concurrent walk per column (gufo-snmp).
+        """
+        if self._channel is not None:
+            bulk = bulk and self.target.version != "v1"
+            groups = _column_groups(column_oids, DEFAULT_PDU_VARBINDS)
+            table: dict[str, dict[str, Value]] = {}
+            for part in await asyncio.gather(*(self._walk_group(g, bulk) for g in groups)):
+                table.update(part)
+            return {column: table[column] for column in column_oids}
         walker = self.bulk_walk if bulk else self.walk
         results = await asyncio.gather(*(walker(column) for column in column_oids))
         table: dict[str, dict[str, Value]] = {}
@@ -206,9 +292,34 @@ class SnmpSession:
             table[column] = {oid[len(prefix) :]: value for oid, value in rows}
         return table
 
+    async def _walk_group(
+        self, columns: Sequence[str], bulk: bool, max_repetitions: int | None = None
+    ) -> dict[str, dict[str, Value]]:
+        """Walk these columns together, one PDU after another, until all have ended.
+
+        Without an explicit ``max_repetitions`` the per-target adaptive value is used
+        (capped by the rows seen last time): halved on tooBig or timeout and the same
+        PDU asked again, down to 1, where the error is raised.
+        """
+        columns = list(dict.fromkeys(columns))
+        walk = ber.ColumnWalk(columns, MAX_WALK_ROWS)
+        adaptive, key, table = self.max_repetitions, self.target.key, tuple(columns)
+        while walk.active:
+            reps = max_repetitions or adaptive.for_table(key, table)
+            try:
+                await self._request(lambda ch, r=reps: ch.walk_step(walk, bulk, r))
+            except (SnmpTooBig, SnmpTimeout):
+                if not bulk or max_repetitions is not None or reps <= adaptive.floor:
+                    raise
+                adaptive.shrink(key)
+        if bulk and max_repetitions is None:
+            adaptive.remember_rows(key, table, max(len(r) for r in walk.rows))
+        return walk.result()
+
     async def _request(self, call: Callable[[GufoSession], Awaitable[T]], is_pdu: bool = True) -> T:
         attempts = self.target.retries + 1
         for attempt in range(attempts):
+            self.requests += is_pdu and self._channel is None
             try:
                 async with self._socket() as sock:
                     result = await call(sock)
@@ -218,6 +329,16 @@ class SnmpSession:
                 if attempt == attempts - 1:
                     await self._raise_if_priv_failure()
                     raise
+            except (SnmpNoSuchObject, SnmpTooBig):
+                raise
+            except SnmpError:
+                if not self._pooled:
+                    raise
+                # A kept v3 socket the agent no longer takes (it rebooted: engine
+                # boots and time moved): forget the kept ones and ask again afresh.
+                self._pooled, self._answered = False, False
+                self._idle.clear()
+                return await self._request(call, is_pdu)
         raise AssertionError("unreachable")
 
     @asynccontextmanager
@@ -226,6 +347,9 @@ class SnmpSession:
         if self._semaphore is None:
             raise SnmpError("use SnmpSession as an async context manager")
         async with self._semaphore:
+            if self._channel is not None:  # answers are matched by request-id: keep it
+                yield self._channel
+                return
             sock = self._idle.pop() if self._idle else None
             try:
                 if sock is None:
@@ -290,6 +414,20 @@ class SnmpSession:
             raise SnmpAuthError(reason, f"user {t.username!r} at {t!r}: {detail}")
         if reason is not None:
             raise SnmpAuthError(reason, f"user {t.username!r} at {t!r}")
+
+
+def _column_groups(columns: Sequence[str], per_pdu: int) -> list[list[str]]:
+    """Columns ordered by table (so a PDU's columns end together), at most per_pdu a group."""
+    columns = list(dict.fromkeys(columns))
+    tables = list(dict.fromkeys(c.rsplit(".", 1)[0] for c in columns))
+    ordered = sorted(columns, key=lambda c: tables.index(c.rsplit(".", 1)[0]))
+    count = -(-len(ordered) // per_pdu)
+    size = -(-len(ordered) // count) if count else 0
+    return [ordered[n : n + size] for n in range(0, len(ordered), size)] if size else []
+
+
+def _as_varbinds(column: str, table: dict[str, dict[str, Value]]) -> list[VarBind]:
+    return [(f"{column}.{index}", value) for index, value in table[column].items()]
 
 
 async def _no_pdu(sock: GufoSession) -> None:

@@ -37,6 +37,22 @@ def test_v2c_poll_of_snmpd_gives_samples(snmpd_server):
 
 
 @pytest.mark.django_db
+def test_poll_now_rates_against_the_last_scheduled_poll_and_batches_keep_per_device_state(
+    snmpd_server,
+):
+    cred = make_credential("v2c", community=snmpd_server.community)
+    devices = [generic(make_device(f"snmpd-batch{n}", snmpd_server.port, cred)) for n in range(3)]
+    interval = devices[0].items.get(key="ifHCInOctets").interval
+    scheduled = poll_many([d.pk for d in devices], interval)
+    assert all(r.ok for r in scheduled) and not any("if_in_bps" in names(r) for r in scheduled)
+    time.sleep(1.1)
+    now = poll_device(devices[0].pk)  # poll-now: no earlier poll-now, the scheduled one counts
+    assert {"if_in_bps", "if_in_errors"} <= names(now)
+    again = poll_many([d.pk for d in devices], interval)
+    assert all("if_in_bps" in names(r) for r in again)
+
+
+@pytest.mark.django_db
 def test_v3_authpriv_poll_of_snmpd_gives_samples(snmpd_server):
     cred = make_credential(
         "v3", **V3, username="priv-sha-aes128", auth_protocol="SHA", auth_key=AUTH_PASS,

@@ -1,6 +1,8 @@
 """A UDP relay on loopback that answers late: each datagram is forwarded to the real
 agent after ``delay_s`` and the agent's reply relayed back. Makes a slow device out of a
-fast snmpd, so a test can catch a poll in the middle."""
+fast snmpd, so a test can catch a poll in the middle. With ``max_reply_bytes`` it drops
+replies longer than that, as a path that loses fragmented datagrams does: the big
+GETBULK answers of a walk time out until the poller asks for fewer repetitions."""
 
 from __future__ import annotations
 
@@ -14,8 +16,9 @@ MAX_PENDING = 64
 
 
 class DelayingRelay:
-    def __init__(self, target: tuple[str, int], delay_s: float):
-        self.target, self.delay_s = target, delay_s
+    def __init__(self, target: tuple[str, int], delay_s: float, max_reply_bytes: int | None = None):
+        self.target, self.delay_s, self.max_reply_bytes = target, delay_s, max_reply_bytes
+        self.dropped = 0
         self.sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
         self.sock.bind((LOOPBACK, 0))
         self.sock.settimeout(0.2)
@@ -51,6 +54,9 @@ class DelayingRelay:
                 up.settimeout(UPSTREAM_TIMEOUT_S)
                 up.sendto(data, self.target)
                 reply, _ = up.recvfrom(65535)
+            if self.max_reply_bytes is not None and len(reply) > self.max_reply_bytes:
+                self.dropped += 1
+                return
             if not self._stop.is_set():
                 self.sock.sendto(reply, client)
         except OSError:

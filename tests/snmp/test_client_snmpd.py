@@ -12,10 +12,11 @@ from monitoring.snmp import (
     SnmpSession,
     SnmpTarget,
     SnmpTimeout,
+    client,
     run,
 )
 from tests.servers.ports import free_udp_port
-from tests.servers.snmpd import SYS_CONTACT, SYS_LOCATION, V3_USERS
+from tests.servers.snmpd import SYS_CONTACT, SYS_LOCATION, V3_USERS, start_snmpd, stop_snmpd
 from tests.snmp.helpers import SYS_NAME, SYS_OBJECT_ID, SYS_UPTIME, get, snmpd_target, v3_target
 
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
@@ -131,3 +132,71 @@ def test_run_executes_a_session_from_sync_code(snmpd):
             return await session.get_one(SYS_NAME)
 
     assert run(read_name())
+
+
+USM_UNKNOWN_ENGINE_IDS = "1.3.6.1.6.3.15.1.1.4.0"  # counts every v3 engine discovery
+
+
+def _discoveries(snmpd) -> int:
+    return get(snmpd_target(snmpd), [USM_UNKNOWN_ENGINE_IDS])[USM_UNKNOWN_ENGINE_IDS]
+
+
+def _three_v3_gets(target: SnmpTarget, reuse: bool) -> list:
+    async def inner():
+        async with SnmpSession(target, reuse=reuse) as session:
+            return await session.get([SYS_OBJECT_ID])
+
+    return [asyncio.run(inner()) for _ in range(3)]
+
+
+def test_v3_sessions_keep_sockets_between_polls_so_the_agent_sees_one_discovery(snmpd):
+    client.forget_pooled_sockets()
+    user = next(u for u in V3_USERS if u.name == "priv-sha-aes128")
+    target = v3_target(snmpd, user)
+    before = _discoveries(snmpd)
+    kept = _three_v3_gets(target, reuse=True)
+    between = _discoveries(snmpd)
+    fresh = _three_v3_gets(target, reuse=False)
+    after = _discoveries(snmpd)
+    assert kept == fresh == [{SYS_OBJECT_ID: NET_SNMP_LINUX}] * 3
+    assert between - before == 1  # three polls (three event loops), one discovery
+    assert after - between == 3  # a credential test always starts from scratch
+
+
+def test_kept_v3_socket_idle_too_long_refreshes_engine_time_and_still_reads(snmpd, monkeypatch):
+    client.forget_pooled_sockets()
+    monkeypatch.setattr(client, "REFRESH_AFTER_S", 0.0)
+    target = v3_target(snmpd, next(u for u in V3_USERS if u.name == "auth-sha256"))
+    before = _discoveries(snmpd)
+    assert _three_v3_gets(target, reuse=True) == [{SYS_OBJECT_ID: NET_SNMP_LINUX}] * 3
+    assert _discoveries(snmpd) - before == 1
+
+
+def test_changed_keys_never_reuse_a_kept_socket(snmpd):
+    client.forget_pooled_sockets()
+    user = next(u for u in V3_USERS if u.name == "priv-sha-aes128")
+    _three_v3_gets(v3_target(snmpd, user), reuse=True)
+    with pytest.raises(SnmpAuthError):
+        get(v3_target(snmpd, user, auth_key="not-the-key"), [SYS_NAME])
+
+
+def test_kept_v3_socket_still_reads_after_the_agent_restarted():
+    """The agent restarted on the same port with the same engine ID. (Its engine boots
+    start again at 1 from a new persistent directory, so it still takes the kept
+    socket's messages: the fallback to a fresh discovery on a refused kept socket is
+    not exercised here.)"""
+    client.forget_pooled_sockets()
+    user = next(u for u in V3_USERS if u.name == "priv-sha-aes128")
+    first = start_snmpd(port=free_udp_port())
+    port = first.port
+    try:
+        target = v3_target(first, user, retries=0)
+        assert _three_v3_gets(target, reuse=True)[0] == {SYS_OBJECT_ID: NET_SNMP_LINUX}
+    finally:
+        stop_snmpd(first)
+    second = start_snmpd(port=port)
+    try:
+        assert v3_target(second, user, retries=0) == target
+        assert _three_v3_gets(target, reuse=True) == [{SYS_OBJECT_ID: NET_SNMP_LINUX}] * 3
+    finally:
+        stop_snmpd(second)
