@@ -260,6 +260,12 @@ class ColumnWalk:
         self.active.pop(position)
 
     def feed(self, data: bytes, start: int, end: int) -> None:
+        try:
+            self._feed(data, start, end)
+        except (IndexError, OverflowError) as exc:  # lengths that point past the datagram
+            raise BerError(f"malformed varbind: {exc}") from None
+
+    def _feed(self, data: bytes, start: int, end: int) -> None:
         active, width = self.active, len(self.active)
         if not width:
             return
@@ -297,6 +303,8 @@ class ColumnWalk:
                     k = vn & 0x7F
                     vn = int.from_bytes(data[j : j + k], "big")
                     j += k
+                if j + vn > next_i:
+                    raise BerError("a value longer than its varbind")
                 prefix = prefixes[column]
                 if (
                     vtag in _EXCEPTIONS

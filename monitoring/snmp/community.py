@@ -121,7 +121,10 @@ class CommunityChannel:
                 asked.pop(index - 1)
                 continue
             _raise_for(status, index, self.target)
-            return ber.decode_get(data, start, end, names)
+            try:
+                return ber.decode_get(data, start, end, names)
+            except ber.BerError as exc:
+                raise SnmpProtocolError(f"{self.target!r}: {exc}") from exc
         return {}
 
     async def walk_step(self, walk: ber.ColumnWalk, bulk: bool, max_repetitions: int) -> None:
