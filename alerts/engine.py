@@ -16,7 +16,7 @@ from django.db import transaction
 
 from monitoring.metrics.samples import Sample
 
-from . import state
+from . import snapshot, state
 from .choices import AlertState, BuiltinCondition, SuppressedReason
 from .conditions import condition_observations, touch_last_seen
 from .maintenance import to_datetime
@@ -25,8 +25,6 @@ from .persist import RunContext, persist, release_firing
 from .scope import (
     IF_ADMIN_STATUS,
     IF_OPER_STATUS,
-    RuleScope,
-    device_facts,
     labels_key,
     load_rules,
     params_for,
@@ -47,7 +45,8 @@ Observations = dict[tuple[int, int, str], tuple[dict, list[tuple[float, float]]]
 def evaluate_samples(samples: Iterable[Sample]) -> int:
     """Evaluate the rules a batch of samples touches; return the transitions applied."""
     samples = list(samples)
-    rules = load_rules()
+    snap = snapshot.current()
+    rules = snap.rules
     touch_last_seen(rules, samples)
     by_metric: dict[str, list[AlertRule]] = defaultdict(list)
     for rule in rules:
@@ -58,8 +57,8 @@ def evaluate_samples(samples: Iterable[Sample]) -> int:
     if not relevant:
         return 0
     touched = {r.pk: r for name in {s.name for s in relevant} for r in by_metric[name]}
-    scopes = {pk: RuleScope.of(r) for pk, r in touched.items()}
-    facts = device_facts({s.labels.get("device") for s in relevant}, list(scopes.values()))
+    scopes = {pk: snap.scopes[pk] for pk in touched}
+    facts = snap.device_facts({s.labels.get("device") for s in relevant})
     admin_down = _admin_down(samples)
     observations: Observations = {}
     keys: dict[tuple, str] = {}

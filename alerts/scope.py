@@ -94,20 +94,26 @@ class DeviceFacts:
 
 
 def device_facts(names, scopes: list[RuleScope]) -> dict[str, DeviceFacts]:
-    """Enabled devices by name, with tags and templates only when some scope needs them."""
-    rows = Device.objects.filter(name__any_in=list(names), enabled=True).values_list(
-        "name", "pk", "site", "device_type", "parent_id"
-    )
+    """Enabled devices by name (all of them when ``names`` is None), with tags and
+    templates only when some scope needs them."""
+    devices = Device.objects.filter(enabled=True)
+    if names is not None:
+        devices = devices.filter(name__any_in=list(names))
+    rows = devices.values_list("name", "pk", "site", "device_type", "parent_id")
     facts = {name: DeviceFacts(pk, site, dtype, parent) for name, pk, site, dtype, parent in rows}
     by_pk = {f.pk: f for f in facts.values()}
+    # For all devices, read whole tables rather than send 10,000 ids back.
+    some = {"device_id__any_in": list(by_pk)} if names is not None else {}
     if by_pk and any(s.tag_ids for s in scopes):
-        through = Device.tags.through.objects.filter(device_id__any_in=list(by_pk))
+        through = Device.tags.through.objects.filter(**some)
         for device_id, tag_id in through.values_list("device_id", "tag_id"):
-            by_pk[device_id].tag_ids.add(tag_id)
+            if device_id in by_pk:
+                by_pk[device_id].tag_ids.add(tag_id)
     if by_pk and any(s.template_ids for s in scopes):
-        items = MonitoringItem.objects.filter(device_id__any_in=list(by_pk), template__isnull=False)
+        items = MonitoringItem.objects.filter(template__isnull=False, **some)
         for device_id, template_id in items.values_list("device_id", "template_id").distinct():
-            by_pk[device_id].template_ids.add(template_id)
+            if device_id in by_pk:
+                by_pk[device_id].template_ids.add(template_id)
     return facts
 
 

@@ -6,7 +6,7 @@ store's after-write hook) to a loopback webhook receiving the notification, thro
 real `celery -A wardflux worker` on Redis (target < 1 s).
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/wf_alerts_bench \
-     /tmp/probe/bin/python bench/alert_latency.py
+     .venv/bin/python -m bench.alert_latency
 It creates that database if missing and uses Redis db 14 as the broker.
 """
 
@@ -155,10 +155,13 @@ def time_batches(devices, hot: float, start_ts: float) -> tuple[list[float], flo
     return times, transitions / BATCHES
 
 
-def fmt(ms: list[float]) -> str:
+def p95(ms: list[float]) -> float:
     ms = sorted(ms)
-    p95 = ms[min(len(ms) - 1, int(len(ms) * 0.95))]
-    return f"median {statistics.median(ms):.1f} ms, p95 {p95:.1f} ms, max {ms[-1]:.1f} ms"
+    return ms[min(len(ms) - 1, int(len(ms) * 0.95))]
+
+
+def fmt(ms: list[float]) -> str:
+    return f"median {statistics.median(ms):.1f} ms, p95 {p95(ms):.1f} ms, max {max(ms):.1f} ms"
 
 
 def start_worker() -> subprocess.Popen:
@@ -261,9 +264,9 @@ def main() -> None:
             worker.wait(timeout=20)
         except subprocess.TimeoutExpired:
             worker.kill()
-    ok = statistics.median(hot) < 50 and max(lat) < 1000
+    ok = p95(quiet) < 50 and p95(hot) < 50 and max(lat) < 1000
     print(
-        "targets (eval < 50 ms per 1,000 samples, sample->webhook < 1 s):",
+        "targets (eval p95 < 50 ms per 1,000 samples, healthy and storm; sample->webhook < 1 s):",
         "met" if ok else "MISSED",
     )
 

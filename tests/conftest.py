@@ -41,6 +41,15 @@ def _fresh_series_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _fresh_alert_snapshot():
+    """The alert engine's per-process rules and devices were read from an earlier test's data."""
+    from alerts import snapshot
+
+    snapshot.forget()
+    yield
+
+
 def pytest_collection_modifyitems(items):
     """Transactional tests must roll back serialized data: one that flushes without it lets
     post_migrate re-create content types that the next serialized test then inserts again."""
