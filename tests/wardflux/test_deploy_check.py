@@ -3,17 +3,20 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from cryptography.fernet import Fernet
 from django.core.management.utils import get_random_secret_key
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_check_deploy_is_clean_under_production_settings(tmp_path):
+# A key starting with "$" once made django-environ look up a variable of that name.
+@pytest.mark.parametrize("prefix", ["", "$"], ids=["random key", "key starting with $"])
+def test_check_deploy_is_clean_under_production_settings(tmp_path, prefix):
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "wardflux.settings.production",
-        "SECRET_KEY": get_random_secret_key() + get_random_secret_key(),
+        "SECRET_KEY": prefix + get_random_secret_key() + get_random_secret_key(),
         "WARD_ENCRYPTION_KEY": Fernet.generate_key().decode(),
         "ALLOWED_HOSTS": "ward.example.net",
         "WARD_VAR_DIR": str(tmp_path),

@@ -10,7 +10,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
-# env.str("NAME", ...), env.db("DATABASE_URL"), _env_required.str("SECRET_KEY"), ...
+# env.str("NAME", ...), env.db("DATABASE_URL"), env_raw.str("SECRET_KEY"), ...
 ENV_READ = re.compile(r"\benv\w*\.\w+\(\s*[\"']([A-Z][A-Z0-9_]*)[\"']")
 ENV_LINE = re.compile(r"^#?\s*([A-Z][A-Z0-9_]*)=", re.MULTILINE)
 

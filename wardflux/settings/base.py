@@ -11,7 +11,7 @@ from pathlib import Path
 
 import environ
 
-from .secrets import local_encryption_key, local_secret_key
+from .secrets import env_raw, local_encryption_key, local_secret_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -19,9 +19,11 @@ VAR_DIR = Path(env.str("WARD_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env.bool("DEBUG", default=False)
-SECRET_KEY = env.str("SECRET_KEY", default="") or local_secret_key(VAR_DIR)
+SECRET_KEY = env_raw.str("SECRET_KEY", default="") or local_secret_key(VAR_DIR)
 # Comma-separated Fernet keys, newest first: MultiFernet decrypts with any, encrypts with the first.
-WARD_ENCRYPTION_KEY = env.str("WARD_ENCRYPTION_KEY", default="") or local_encryption_key(VAR_DIR)
+WARD_ENCRYPTION_KEY = env_raw.str("WARD_ENCRYPTION_KEY", default="") or local_encryption_key(
+    VAR_DIR
+)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -225,7 +227,7 @@ DISCOVERY_MAX_ADDRESSES = env.int("DISCOVERY_MAX_ADDRESSES", default=65536)
 DISCOVERY_REVERSE_DNS = env.bool("DISCOVERY_REVERSE_DNS", default=True)
 
 # /metrics: scraped with this bearer token, or from these addresses.
-METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_TOKEN = env_raw.str("METRICS_TOKEN", default="")
 METRICS_ALLOW_FROM = env.list("METRICS_ALLOW_FROM", default=["127.0.0.1", "::1"])
 
 LOGGING = {

@@ -1,13 +1,11 @@
 """Production: secrets and hosts must come from the environment; HTTPS everywhere."""
 
-import environ
-
 from .base import *  # noqa: F401,F403
 from .base import env
+from .secrets import env_raw
 
-_env_required = environ.Env()
-SECRET_KEY = _env_required.str("SECRET_KEY")
-WARD_ENCRYPTION_KEY = _env_required.str("WARD_ENCRYPTION_KEY")
+SECRET_KEY = env_raw.str("SECRET_KEY")
+WARD_ENCRYPTION_KEY = env_raw.str("WARD_ENCRYPTION_KEY")
 DEBUG = False
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
 
