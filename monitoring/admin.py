@@ -1,8 +1,9 @@
+from django import forms
 from django.contrib import admin, messages
 
 from wardflux.admin_forms import SecretsForm
 
-from .admin_actions import poll_now, test_credentials
+from .admin_actions import is_trial, poll_now, test_credentials, trial_form
 from .models import (
     Device,
     DeviceInterface,
@@ -18,6 +19,11 @@ from .templates import apply_template
 
 class SNMPCredentialForm(SecretsForm):
     secret_fields = ("community", "auth_key", "priv_key")
+    test_address = forms.GenericIPAddressField(
+        required=False,
+        label="Address to test",
+        help_text="Used by “Test before saving” only; not stored.",
+    )
 
     class Meta:
         model = SNMPCredential
@@ -38,6 +44,10 @@ class SNMPCredentialAdmin(admin.ModelAdmin):
     ]
     list_filter = ["version", "security_level"]
     search_fields = ["name", "username"]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+        return trial_form(form, request) if is_trial(request) else form
 
 
 @admin.register(Tag)

@@ -1,4 +1,4 @@
-"""Admin actions of the polling engine: poll now, test credentials."""
+"""Admin actions of the polling engine: poll now, test credentials (saved or not)."""
 
 from django.contrib import admin, messages
 
@@ -6,6 +6,7 @@ from .credential_check import check_credential
 from .polling import poll_many, write_samples
 
 MAX_DEVICES_PER_ACTION = 200  # a bigger selection belongs to the scheduler, not a request
+TRIAL_BUTTON = "_test"  # the credential form's "Test before saving" submit button
 
 
 @admin.action(description="Poll now", permissions=["change"])
@@ -34,8 +35,46 @@ def test_credentials(modeladmin, request, queryset) -> None:
         if device.snmp_credential is None:
             messages.warning(request, f"{device}: no SNMP credential")
             continue
-        found = check_credential(device.snmp_credential, device.ip_address)
-        if found["ok"]:
-            messages.success(request, f"{device}: answers as {found['sys_name']!r}")
-        else:
-            messages.error(request, f"{device}: {found['error']}")
+        report_check(
+            request, str(device), check_credential(device.snmp_credential, device.ip_address)
+        )
+
+
+def report_check(request, label: str, found: dict) -> None:
+    """One admin message for a check_credential outcome: the sysName it answers as, or the
+    error (for SNMPv3 it carries the reason: unknown engine ID, wrong digest...)."""
+    if found["ok"]:
+        messages.success(request, f"{label}: answers as {found['sys_name']!r}")
+    else:
+        messages.error(request, f"{label}: {found['error']}")
+
+
+def is_trial(request) -> bool:
+    """The credential form's "Test before saving" button was pressed."""
+    return request.method == "POST" and TRIAL_BUTTON in request.POST
+
+
+def trial_form(form_class, request):
+    """The credential form for a "Test before saving" post.
+
+    Validation runs exactly as for a save; when it passes, the unsaved credential
+    (``save(commit=False)``: for a change, secrets left blank are the stored ones) is tried on
+    the address and ``is_valid()`` still answers False, so the admin's own add/change view
+    re-renders the posted form (its permissions and context included) and never saves.
+    """
+
+    class TrialForm(form_class):
+        def clean(self):
+            data = super().clean()
+            if not data.get("test_address") and not self.has_error("test_address"):
+                self.add_error("test_address", "Give the address to test the credential on.")
+            return data
+
+        def is_valid(self) -> bool:
+            if super().is_valid():
+                address = self.cleaned_data["test_address"]
+                found = check_credential(self.save(commit=False), address)
+                report_check(request, f"Not saved; {address}", found)
+            return False
+
+    return TrialForm

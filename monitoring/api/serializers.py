@@ -58,6 +58,33 @@ class SNMPCredentialSerializer(serializers.ModelSerializer):
         return {n: getattr(self.instance, n) for n in names}
 
 
+class UnsavedCredentialTestSerializer(SNMPCredentialSerializer):
+    """A credential exactly as a create takes it, plus the address to try it on.
+
+    Validated like a create (same fields, same v3 combination rules) so a 200 here means
+    saving it would be accepted too; the name may be left out or repeat an existing one,
+    since nothing is saved.
+    """
+
+    address = serializers.IPAddressField(
+        write_only=True, help_text="the agent to try the credential on"
+    )
+
+    class Meta(SNMPCredentialSerializer.Meta):
+        fields = [*SNMPCredentialSerializer.Meta.fields, "address"]
+        extra_kwargs = {"name": {"required": False, "validators": []}}
+
+    def validate(self, attrs: dict) -> dict:
+        address = attrs.pop("address")
+        return {**super().validate(attrs), "address": address}
+
+    def unsaved(self) -> tuple[SNMPCredential, str]:
+        """The credential (never saved: plain secrets on the instance) and the address."""
+        fields = dict(self.validated_data)
+        address = fields.pop("address")
+        return SNMPCredential(**fields), address
+
+
 class TagListField(serializers.ListField):
     """Tags as a list of names; unknown names are created."""
 

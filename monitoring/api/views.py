@@ -59,7 +59,7 @@ class SNMPCredentialViewSet(viewsets.ModelViewSet):
     ordering_fields = ["name", "version"]
     read_roles = ALL_ROLES
     write_roles = frozenset({"admin"})
-    action_roles = {"test": STAFF_ROLES}
+    action_roles = {"test": STAFF_ROLES, "test_unsaved": STAFF_ROLES}
 
     @extend_schema(request=s.CredentialTestSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
@@ -69,6 +69,15 @@ class SNMPCredentialViewSet(viewsets.ModelViewSet):
         body = s.CredentialTestSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         return Response(check_credential(credential, body.validated_data["address"]))
+
+    @extend_schema(request=s.UnsavedCredentialTestSerializer, responses={200: dict})
+    @action(detail=False, methods=["post"], url_path="test", url_name="test-unsaved")
+    def test_unsaved(self, request):
+        """Try a credential before it is saved: the fields of a create plus the address.
+        Nothing is written; the answer is the same as the saved credential's test."""
+        body = s.UnsavedCredentialTestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        return Response(check_credential(*body.unsaved()))
 
 
 class MonitoringTemplateViewSet(viewsets.ModelViewSet):

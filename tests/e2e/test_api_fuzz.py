@@ -33,6 +33,7 @@ EXAMPLES = 10
 # Operations that reach out to made-up addresses (see the module docstring).
 REACHES_OUT = {
     ("POST", "/api/v1/alerts/channels/{id}/test/"),
+    ("POST", "/api/v1/credentials/test/"),
     ("POST", "/api/v1/credentials/{id}/test/"),
     ("POST", "/api/v1/devices/{id}/poll/"),
     ("POST", "/api/v1/diagnostics/mtr/"),
