@@ -70,7 +70,11 @@ class SNMPCredentialViewSet(viewsets.ModelViewSet):
         body.is_valid(raise_exception=True)
         return Response(check_credential(credential, body.validated_data["address"]))
 
-    @extend_schema(request=s.UnsavedCredentialTestSerializer, responses={200: dict})
+    @extend_schema(
+        operation_id="v1_credentials_test_unsaved",
+        request=s.UnsavedCredentialTestSerializer,
+        responses={200: dict},
+    )
     @action(detail=False, methods=["post"], url_path="test", url_name="test-unsaved")
     def test_unsaved(self, request):
         """Try a credential before it is saved: the fields of a create plus the address.
