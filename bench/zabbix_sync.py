@@ -10,7 +10,7 @@ values are COPYed straight into Zabbix's history tables (history, history_uint) 
 benchmark only, because pushing them through the trapper with the test server's single
 history syncer takes minutes. The tests feed values through the trapper (zabbix-utils Sender).
 
-Run: /tmp/probe/bin/python bench/zabbix_sync.py [--hosts 1000] [--items 20] [--minutes 60]
+Run: .venv/bin/python -m bench.zabbix_sync [--hosts 1000] [--items 20] [--minutes 60]
 It starts its own Zabbix (tests/servers/zabbix.py: takes /etc/zabbix/zabbix.conf.php, so no
 Zabbix test session may run at the same time) and uses the databases wf_zbx_bench* on
 PostgreSQL 127.0.0.1:5432.
