@@ -74,7 +74,16 @@ class CommunityChannel:
                 data = sock.recv(RECV_SIZE)
             except (BlockingIOError, InterruptedError):
                 return
-            except OSError:  # ICMP port unreachable and the like: let the request time out
+            except ConnectionRefusedError:
+                # ICMP port unreachable: nothing listens there, so no answer will come to
+                # any request of this (connected) socket. Fail them now, as gufo-snmp does
+                # (a timeout at once), rather than after the whole timeout: a discovery
+                # probing thousands of hosts without SNMP depends on it.
+                for future in self._pending.values():
+                    if not future.done():
+                        future.set_exception(ConnectionRefusedError())
+                continue
+            except OSError:  # other ICMP errors (host unreachable...): let the request time out
                 continue
             try:
                 header = ber.response_header(data)
@@ -106,6 +115,8 @@ class CommunityChannel:
             return await future
         except TimeoutError:
             raise SnmpTimeout(f"{self.target!r}: no answer in {self.target.timeout_s}s") from None
+        except ConnectionRefusedError:
+            raise SnmpTimeout(f"{self.target!r}: port unreachable, no agent listening") from None
         finally:
             timer.cancel()
             self._pending.pop(request_id, None)

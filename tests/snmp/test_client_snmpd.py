@@ -200,3 +200,23 @@ def test_kept_v3_socket_still_reads_after_the_agent_restarted():
         assert _three_v3_gets(target, reuse=True) == [{SYS_OBJECT_ID: NET_SNMP_LINUX}] * 3
     finally:
         stop_snmpd(second)
+
+
+@pytest.mark.parametrize("version", ["v1", "v2c"])
+def test_a_closed_port_fails_at_once_not_after_the_timeout(version):
+    """ICMP port unreachable means no agent: a discovery probing thousands of loopback
+    hosts without SNMP must not wait out every timeout (gufo-snmp fails at once too)."""
+    target = SnmpTarget(
+        "127.0.0.1", free_udp_port(), community="public", version=version, timeout_s=5.0, retries=2
+    )
+
+    async def walk_and_get():
+        async with SnmpSession(target) as session:
+            with pytest.raises(SnmpTimeout, match="port unreachable"):
+                await session.walk_columns([IF_DESCR, IF_IN_OCTETS])
+            with pytest.raises(SnmpTimeout, match="port unreachable"):
+                await session.get([SYS_NAME])
+
+    started = time.monotonic()
+    asyncio.run(walk_and_get())
+    assert time.monotonic() - started < 1.0
