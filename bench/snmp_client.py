@@ -1,6 +1,6 @@
 """Benchmark: our SNMP client vs net-snmp's snmpbulkwalk on the same local snmpd.
 
-    /tmp/probe/bin/python -m bench.snmp_client [--seconds 5]
+    .venv/bin/python -m bench.snmp_client [--seconds 5]
 
 Not a test. Prints the machine and GETs/s and bulk-walk varbinds/s.
 """
