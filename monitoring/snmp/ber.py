@@ -83,13 +83,19 @@ def encode_oid(oid: str) -> bytes:
     return bytes(out)
 
 
-def decode_oid(data: bytes) -> str:
+def _arcs(data: bytes) -> list[int]:
+    """BER sub-identifiers: base 128, the high bit set on all but each one's last byte."""
     arcs, arc = [], 0
     for byte in data:
         arc = (arc << 7) | (byte & 0x7F)
         if not byte & 0x80:
             arcs.append(arc)
             arc = 0
+    return arcs
+
+
+def decode_oid(data: bytes) -> str:
+    arcs = _arcs(data)
     if not arcs:
         raise BerError("empty OID")
     first = arcs[0]
@@ -101,13 +107,7 @@ def decode_index(suffix: bytes) -> str:
     """The dotted row index from the encoded sub-identifiers after a column's OID."""
     found = _INDEX_CACHE.get(suffix)
     if found is None:
-        arcs, arc = [], 0
-        for byte in suffix:
-            arc = (arc << 7) | (byte & 0x7F)
-            if not byte & 0x80:
-                arcs.append(arc)
-                arc = 0
-        found = ".".join(map(str, arcs))
+        found = ".".join(map(str, _arcs(suffix)))
         if len(_INDEX_CACHE) >= _INDEX_CACHE_MAX:
             _INDEX_CACHE.clear()
         _INDEX_CACHE[suffix] = found
