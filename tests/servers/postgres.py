@@ -13,10 +13,10 @@ import os
 import shutil
 import subprocess
 import tempfile
-import time
 from pathlib import Path
 
 from tests.servers.ports import LOOPBACK, free_tcp_port
+from tests.servers.processes import RestartableServer
 
 START_TIMEOUT_S = 30
 
@@ -35,7 +35,7 @@ def _bin_dir() -> Path:
     return Path(found[-1]).parent
 
 
-class PostgresServer:
+class PostgresServer(RestartableServer):
     def __init__(self, port: int | None = None):
         self.bin = _bin_dir()
         self.port = port or free_tcp_port()
@@ -82,17 +82,6 @@ class PostgresServer:
     def stop(self, mode: str = "fast") -> None:
         if (self.data / "postmaster.pid").exists():
             self._run(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", mode, "-w", "stop")
-
-    def restart(self, down_s: float = 0.0) -> None:
-        self.stop()
-        time.sleep(down_s)
-        self.start()
-
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
     def cleanup(self) -> None:
         try:

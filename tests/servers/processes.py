@@ -1,6 +1,9 @@
-"""Stopping the servers tests start: politely first, then for sure."""
+"""Stopping the servers tests start: politely first, then for sure; and what every
+such server offers beside start and stop (a restart with a pause, its log's tail)."""
 
 import subprocess
+import time
+from pathlib import Path
 
 
 def stop_process(proc: subprocess.Popen | None, timeout_s: float = 10.0) -> None:
@@ -13,3 +16,20 @@ def stop_process(proc: subprocess.Popen | None, timeout_s: float = 10.0) -> None
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.wait(timeout=5)
+
+
+class RestartableServer:
+    """For a test server class with start(), stop() and a log_path."""
+
+    log_path: Path
+
+    def restart(self, down_s: float = 0.0) -> None:
+        self.stop()
+        time.sleep(down_s)
+        self.start()
+
+    def log_tail(self, lines: int = 20) -> str:
+        try:
+            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+        except OSError:
+            return ""

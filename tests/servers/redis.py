@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from tests.servers.ports import LOOPBACK, free_tcp_port
-from tests.servers.processes import stop_process
+from tests.servers.processes import RestartableServer, stop_process
 
 START_TIMEOUT_S = 10.0
 
@@ -23,7 +23,7 @@ class RedisServerError(RuntimeError):
     pass
 
 
-class RedisServer:
+class RedisServer(RestartableServer):
     def __init__(self, port: int | None = None):
         binary = shutil.which("redis-server")
         if binary is None:
@@ -71,17 +71,6 @@ class RedisServer:
     def stop(self) -> None:
         stop_process(self.proc, timeout_s=10)
         self.proc = None
-
-    def restart(self, down_s: float = 0.0) -> None:
-        self.stop()
-        time.sleep(down_s)
-        self.start()
-
-    def log_tail(self, lines: int = 20) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
-        except OSError:
-            return ""
 
     def cleanup(self) -> None:
         self.stop()
