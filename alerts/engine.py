@@ -140,11 +140,7 @@ def settle_flapping(rules: list[AlertRule], now: float) -> int:
         before = snapshot_of(row)
         after, events = state.settle(params[row.rule_id], before, now)
         if events:
-            rule = rules_by_id[row.rule_id]
-            work = SeriesWork(rule, row.device_id, row.labels, row.labels_key, row, before)
-            work.after = after
-            work.steps.append((now, before.last_value, events, after))
-            works.append(work)
+            works.append(_timed_work(rules_by_id[row.rule_id], row, before, after, now, events))
     return persist(works)
 
 
@@ -174,12 +170,17 @@ def promote_pending(now: float | None = None) -> int:
         before = snapshot_of(row)
         after, events = state.promote(params_for(rule), before, now)
         if events:
-            work = SeriesWork(rule, row.device_id, row.labels, row.labels_key, row, before)
-            work.after = after
             due = before.pending_since + rule.for_seconds
-            work.steps.append((due, before.last_value, events, after))
-            works.append(work)
+            works.append(_timed_work(rule, row, before, after, due, events))
     return persist(works)
+
+
+def _timed_work(rule: AlertRule, row: AlertSeries, before, after, ts: float, events) -> SeriesWork:
+    """One step a series takes because time passed (no new value): settling, promotion."""
+    work = SeriesWork(rule, row.device_id, row.labels, row.labels_key, row, before)
+    work.after = after
+    work.steps.append((ts, before.last_value, events, after))
+    return work
 
 
 def recheck_suppressed(now: float) -> None:
