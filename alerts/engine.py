@@ -53,6 +53,8 @@ def evaluate_samples(samples: Iterable[Sample]) -> int:
         metric = sample_metric(rule)
         if metric:
             by_metric[metric].append(rule)
+    if not by_metric:  # no rule reads samples: nothing to look through
+        return 0
     relevant = [s for s in samples if s.name in by_metric]
     if not relevant:
         return 0

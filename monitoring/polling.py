@@ -26,7 +26,7 @@ from django.conf import settings
 from wardflux.selfmetrics import observe_poll
 
 from . import counter_state, poll_state
-from .metrics.samples import Sample
+from .metrics.samples import Sample, label_set
 from .models import Device, MonitoringItem, MonitoringProfile
 from .schedule import _locally_polled_check
 from .snmp import MaxRepetitions, SnmpError, SnmpSession, SnmpTarget
@@ -347,7 +347,7 @@ def finish(
     (finish_all); without them this poll reads and writes its own."""
     result = PollResult(job.device_id, job.name, job.ip, job.interval)
     result.duration_s = raw.duration_s
-    base = {"device": job.name, "ip": job.ip}
+    base = label_set(device=job.name, ip=job.ip)
     now = time.time()
     result.ok = raw.answered
     result.error = "; ".join(dict.fromkeys(raw.errors))
@@ -358,8 +358,8 @@ def finish(
     else:
         result.error = result.error or "no answer"
         poll_state.record_failure(job.device_id, result.error)
-    result.samples.append(Sample("snmp_poll_ok", base, now, 1.0 if result.ok else 0.0))
-    result.samples.append(Sample("snmp_poll_duration_seconds", base, now, raw.duration_s))
+    result.samples.append(base.sample("snmp_poll_ok", now, 1.0 if result.ok else 0.0))
+    result.samples.append(base.sample("snmp_poll_duration_seconds", now, raw.duration_s))
     result.items = _shown_items(job, raw, computed if result.ok else {})
     varbinds = len(raw.scalars) + sum(len(c) for c in raw.columns.values())
     observe_poll(job.poller_group, result.ok, raw.duration_s, varbinds)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from queue import Full, Queue
 
 from monitoring.metrics import store
-from monitoring.metrics.samples import Sample
+from monitoring.metrics.samples import Sample, Series, SeriesSample
 
 from .client import ZabbixClient
 from .mapping import metric_name
@@ -39,10 +39,21 @@ Writer = Callable[[list[Sample]], None]
 
 @dataclass(frozen=True, slots=True)
 class ItemSeries:
-    """What a sample needs to know about its item: built in the items phase."""
+    """What a sample needs to know about its item: built in the items phase.
 
-    name: str
-    labels: dict
+    `series` is checked and rendered once for the whole sync, so the store checks only
+    the value and time of each of the item's rows (see monitoring.metrics.samples).
+    """
+
+    series: Series
+
+    @property
+    def name(self) -> str:
+        return self.series.name
+
+    @property
+    def labels(self) -> dict:
+        return self.series.labels
 
 
 def default_writer() -> Writer:
@@ -51,7 +62,8 @@ def default_writer() -> Writer:
 
 
 def series_for(device_name: str, ip: str, key: str) -> ItemSeries:
-    return ItemSeries(metric_name(key), {"device": device_name, "ip": ip, "key": key})
+    """Raises InvalidSample when the item cannot be a series (the caller skips it)."""
+    return ItemSeries(Series(metric_name(key), {"device": device_name, "ip": str(ip), "key": key}))
 
 
 def rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -> list[Sample]:
@@ -65,7 +77,7 @@ def rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -> list
         ns = row.get("ns")
         clock = float(row["clock"])
         timestamp = clock + int(ns) / 1e9 if ns and ns != "0" else clock
-        append(Sample(s.name, s.labels, timestamp, float(row["value"])))
+        append(SeriesSample(s.series, timestamp, float(row["value"])))
     return samples
 
 
@@ -181,7 +193,7 @@ def trend_rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -
         if s is None:
             continue
         clock = int(row["clock"])
-        samples.append(Sample(s.name, s.labels, clock, float(row["value_avg"])))
+        samples.append(SeriesSample(s.series, clock, float(row["value_avg"])))
         samples.append(Sample(s.name + TREND_MIN_SUFFIX, s.labels, clock, float(row["value_min"])))
         samples.append(Sample(s.name + TREND_MAX_SUFFIX, s.labels, clock, float(row["value_max"])))
     return samples

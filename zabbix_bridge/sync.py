@@ -8,6 +8,7 @@ A second sync with nothing changed in Zabbix writes nothing.
 
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.conf import settings
 from django.db import transaction
 
 from monitoring.choices import Source, ValueType
+from monitoring.metrics.samples import InvalidSample
 from monitoring.models import Device, MonitoringItem
 from monitoring.schedule import deferred_sync
 
@@ -34,6 +36,8 @@ from .mapping import NUMERIC_VALUE_TYPES, REMOVED_ERROR, groups_param, host_fiel
 from .models import ZabbixHost, ZabbixServer
 from .modes import current_mode, is_imported_from_zabbix
 from .problems import sync_problems
+
+log = logging.getLogger(__name__)
 
 HOSTS_PER_ITEM_CALL = 100
 MAX_KEY_LENGTH = 255
@@ -266,8 +270,13 @@ def _apply_items(
         if device is None or len(key) > MAX_KEY_LENGTH:
             counts["skipped"] += 1
             continue
+        try:
+            series[row["itemid"]] = series_for(device.name, device.ip_address, key)
+        except InvalidSample as exc:
+            log.warning("zabbix item %s of %s skipped: %s", key, device.name, exc)
+            counts["skipped"] += 1
+            continue
         seen.add((device.pk, key))
-        series[row["itemid"]] = series_for(device.name, device.ip_address, key)
         by_type[int(row["value_type"])].append(row["itemid"])
         fields = _item_fields(row)
         item = existing.get((device.pk, key))

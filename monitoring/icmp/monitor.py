@@ -26,7 +26,7 @@ from monitoring.choices import DeviceStatus
 from monitoring.icmp.availability import next_availability
 from monitoring.icmp.results import HostResult
 from monitoring.icmp.sweep import sweep_sync
-from monitoring.metrics.samples import Sample
+from monitoring.metrics.samples import Sample, label_set
 from monitoring.models import AvailabilityEvent, Device
 from wardflux.selfmetrics import observe_icmp
 
@@ -116,16 +116,16 @@ def build_samples(device: Device, result: HostResult, timestamp: float) -> list[
 
     RTT and jitter are absent, not zero, when too few replies came back to compute them.
     """
-    labels = {"device": device.name, "ip": str(device.ip_address)}
+    labels = label_set(device=device.name, ip=str(device.ip_address))
     samples = []
     for stat, attr in RTT_STATS:
         value = getattr(result, attr)
         if value is not None:
-            samples.append(Sample("ping_rtt_ms", {**labels, "stat": stat}, timestamp, value))
+            samples.append(labels.sample("ping_rtt_ms", timestamp, value, stat=stat))
     if result.jitter_ms is not None:
-        samples.append(Sample("ping_jitter_ms", dict(labels), timestamp, result.jitter_ms))
-    samples.append(Sample("ping_loss", dict(labels), timestamp, result.loss_pct))
-    samples.append(Sample("ping_up", dict(labels), timestamp, 1.0 if result.is_alive else 0.0))
+        samples.append(labels.sample("ping_jitter_ms", timestamp, result.jitter_ms))
+    samples.append(labels.sample("ping_loss", timestamp, result.loss_pct))
+    samples.append(labels.sample("ping_up", timestamp, 1.0 if result.is_alive else 0.0))
     return samples
 
 

@@ -90,21 +90,23 @@ def _number(value: float) -> str:
 
 
 def _lines(series: list[str], samples: list[Sample]) -> str:
-    """The text of samples whose series texts are given. A batch holds few distinct times
-    (one or a few per poll cycle), so each is formatted once: a third off a line's cost."""
+    """The text of samples whose series texts are given.
+
+    Built as one join of [series, " ", value, " time\n", ...]: a batch holds few
+    distinct times (one or a few per poll cycle), so each is formatted once, and the
+    values are formatted by one map over the batch. A third of an f-string per line.
+    """
     values = [s.value for s in samples]
-    if not _all_finite(values):  # Prometheus spells infinities +Inf / -Inf
-        values = list(map(_number, values))
-    stamps: dict[float, str] = {}
-    lines = []
-    append, stamp = lines.append, stamps.get
-    for head, s, value in zip(series, samples, values, strict=True):
-        ts = s.timestamp
-        ms = stamp(ts)
-        if ms is None:
-            ms = stamps[ts] = f" {round(ts * 1000)}\n"
-        append(f"{head} {value}{ms}")
-    return "".join(lines)
+    times = [s.timestamp for s in samples]
+    stamps = {ts: f" {round(ts * 1000)}\n" for ts in set(times)}
+    parts: list = [" "] * (4 * len(samples))
+    parts[0::4] = series
+    if _all_finite(values):
+        parts[2::4] = map(repr, values)
+    else:  # Prometheus spells infinities +Inf / -Inf
+        parts[2::4] = map(_number, values)
+    parts[3::4] = map(stamps.__getitem__, times)
+    return "".join(parts)
 
 
 def _gzipped(chunks: Iterator[bytes]) -> Iterator[bytes]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from monitoring.metrics.samples import Sample
+from monitoring.metrics.samples import LabelSet, Sample, label_set
 from monitoring.snmp.syntax import counter_modulus
 from monitoring.snmp.values import (
     COUNTER32_MODULUS,
@@ -66,7 +66,7 @@ class CounterRead:
     current: CounterState
     modulus: int
     metric: str
-    labels: dict[str, str]
+    labels: LabelSet  # the device's or the interface's
     scale: int = 1
     max_rate: int | None = None
     item_key: str = ""
@@ -168,7 +168,7 @@ def interpret(
     for intervals that count without walking ifName.
     """
     out = Interpreted()
-    base = {"device": device["name"], "ip": device["ip"]}
+    base = label_set(device=device["name"], ip=device["ip"])
     uptime = scalars_by_oid.get(SYS_UPTIME_OID)
     uptime = uptime if isinstance(uptime, int) else None
     now_ms = max(times_ms.values(), default=0)
@@ -179,7 +179,7 @@ def interpret(
         i.key: columns_by_oid[i.oid] for i in items if i.is_column and i.oid in columns_by_oid
     }
     if uptime is not None:
-        out.samples.append(Sample("sys_uptime_seconds", base, now_ms / 1000, uptime / TICKS_PER_S))
+        out.samples.append(base.sample("sys_uptime_seconds", now_ms / 1000, uptime / TICKS_PER_S))
     for item in items:
         if item.is_column or item.key not in scalars:
             continue
@@ -189,7 +189,7 @@ def interpret(
         ("memory_used_percent", memory_used_percent(scalars, columns)),
     ):
         if value is not None:
-            out.samples.append(Sample(metric, base, now_ms / 1000, float(value)))
+            out.samples.append(base.sample(metric, now_ms / 1000, float(value)))
             out.computed[metric] = value
     if any(k in IF_ATTRIBUTES or k in IF_COUNTERS for k in columns):
         oid_of = {i.key: i.oid for i in items}
@@ -213,7 +213,7 @@ def _scalar(out, item, value, base, time_ms, uptime) -> None:
             CounterRead(item.oid, state, modulus, metric_name(item.key), base, item_key=item.key)
         )
     elif isinstance(value, int | float):
-        out.samples.append(Sample(metric_name(item.key), base, time_ms / 1000, float(value)))
+        out.samples.append(base.sample(metric_name(item.key), time_ms / 1000, float(value)))
         out.computed[item.key] = value
 
 
@@ -226,14 +226,14 @@ def _interfaces(out, columns, base, times_ms, oid_of, uptime, known_names) -> No
         if name in seen:  # two interfaces with one name: keep the series apart
             name = f"{name} #{index}"
         seen.add(name)
-        labels = {**base, "ifName": name, "ifIndex": str(if_index)}
+        labels = base.extended(ifName=name, ifIndex=str(if_index))
         speed = if_speed_bps(row)
         if any(k in row for k in IF_ATTRIBUTES):
             out.interfaces.append(_interface_row(if_index, name, row, speed))
         oper = row.get("ifOperStatus")
         if isinstance(oper, int):
             t = times_ms.get(oid_of.get("ifOperStatus", ""), 0) / 1000
-            out.samples.append(Sample("if_oper_status", labels, t, 1.0 if oper == IF_UP else 0.0))
+            out.samples.append(labels.sample("if_oper_status", t, 1.0 if oper == IF_UP else 0.0))
         discontinuity = row.get("ifCounterDiscontinuityTime")
         discontinuity = discontinuity if isinstance(discontinuity, int) else None
         for key, (metric, scale, by_speed) in IF_COUNTERS.items():
@@ -291,7 +291,7 @@ def rate_samples(
         if rate.outcome != Outcome.OK:
             continue
         t = read.current.time_ms / 1000
-        samples.append(Sample(read.metric, read.labels, t, rate.value))
+        samples.append(read.labels.sample(read.metric, t, rate.value))
         out.computed.setdefault(read.item_key, {})
         if isinstance(out.computed[read.item_key], dict):
             out.computed[read.item_key][read.index or "0"] = rate.value
@@ -299,5 +299,5 @@ def rate_samples(
             bps[(read.metric, read.index)] = (rate.value, read.max_rate, read.labels, t)
     for (metric, _index), (value, speed, labels, t) in bps.items():
         if speed:
-            samples.append(Sample(UTIL_METRICS[metric], labels, t, value * 100 / speed))
+            samples.append(labels.sample(UTIL_METRICS[metric], t, value * 100 / speed))
     return samples, counts

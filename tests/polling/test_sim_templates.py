@@ -4,6 +4,7 @@ import time
 
 import pytest
 
+from monitoring.metrics.samples import SeriesSample
 from monitoring.models import Device, DeviceInterface
 from monitoring.polling import poll_device
 from monitoring.simnet.devices import EXPECTED_RATES
@@ -91,6 +92,8 @@ def test_windows_template_gives_cpu_memory_and_interface_rates(sim_agent):
         "loopback_0",
         "ethernet_32768",
     }
+    # Every sample comes with its checked series: the store checks only value and time.
+    assert {type(s) for s in second.samples} == {SeriesSample}
 
 
 @pytest.mark.django_db
