@@ -1,9 +1,11 @@
-"""SNMP v1/v2c messages in BER: the few PDUs the poller sends, and their responses. Pure.
+"""SNMP v1/v2c messages in BER: the GETNEXT/GETBULK of a multi-column walk and their
+responses. Pure.
 
 Why our own codec: gufo-snmp 0.13 puts one OID in a GETNEXT or GETBULK, so walking
 the 21 columns of the generic template took 21 PDUs (and 21 turns of the event loop)
 per device. One GETBULK carrying all of a table's columns (what snmptable and
-snmpbulkget do) takes one. v3 (USM keys, encryption) stays on gufo-snmp.
+snmpbulkget do) takes one. Everything else (GETs, one-column walks, all of v3) goes
+through gufo-snmp: see monitoring.snmp.client.
 
 Values decode as gufo's do: ``int`` (INTEGER, Counter32, Gauge32, TimeTicks,
 Counter64), ``bytes`` (OCTET STRING), ``str`` (OBJECT IDENTIFIER, IpAddress),
@@ -20,7 +22,7 @@ from __future__ import annotations
 import struct
 from functools import lru_cache
 
-GET, GETNEXT, RESPONSE, GETBULK = 0xA0, 0xA1, 0xA2, 0xA5
+GETNEXT, RESPONSE, GETBULK = 0xA1, 0xA2, 0xA5
 VERSION_CODES = {"v1": 0, "v2c": 1}
 NO_SUCH_NAME, TOO_BIG = 2, 1
 ERROR_NAMES = {
@@ -127,7 +129,7 @@ def encode_request(
     oids: list[bytes],
     max_repetitions: int = 0,
 ) -> bytes:
-    """A GET, GETNEXT or GETBULK message for these encoded OIDs (values NULL)."""
+    """A GETNEXT or GETBULK message for these encoded OIDs (values NULL)."""
     varbinds = b"".join(map(_null_varbind, oids))
     second, third = (0, max_repetitions) if pdu_type == GETBULK else (0, 0)
     pdu = _int(request_id) + _int(second) + _int(third) + _tlv(0x30, varbinds)
@@ -180,14 +182,6 @@ def response_header(data: bytes) -> tuple[int, int, int, int, int]:
     return request_id, status, index, i, i + n
 
 
-def request_id_of(data: bytes) -> int | None:
-    """The request-id of a Response, or None when it is not one we can read."""
-    try:
-        return response_header(data)[0]
-    except BerError:
-        return None
-
-
 def decode_value(tag: int, raw: bytes) -> object:
     if tag == 0x04:
         return raw
@@ -208,31 +202,6 @@ def decode_value(tag: int, raw: bytes) -> object:
             return struct.unpack(">d", raw[3:])[0]
         return raw
     return raw
-
-
-def iter_varbinds(data: bytes, start: int, end: int):
-    """(encoded oid, value tag, raw value) of each varbind in the list."""
-    i = start
-    while i < end:
-        tag, n, j = _header(data, i)
-        i = j + n
-        otag, on, j = _header(data, j)
-        if otag != 0x06:
-            raise BerError("varbind without an OID")
-        oid = data[j : j + on]
-        vtag, vn, j = _header(data, j + on)
-        yield oid, vtag, data[j : j + vn]
-
-
-def decode_get(data: bytes, start: int, end: int, names: dict[bytes, str]) -> dict[str, object]:
-    """A GET response as ``{oid: value}``; noSuchObject/Instance and endOfMibView left out."""
-    found = {}
-    for oid, tag, raw in iter_varbinds(data, start, end):
-        if tag in _EXCEPTIONS:
-            continue
-        name = names.get(oid)
-        found[name if name is not None else decode_oid(oid)] = decode_value(tag, raw)
-    return found
 
 
 class ColumnWalk:

@@ -5,14 +5,21 @@ TimeTicks, Counter64), ``bytes`` (OCTET STRING), ``str`` (OBJECT IDENTIFIER and
 IpAddress), ``float`` (Opaque float). gufo drops the ASN.1 tag, so Counter32 and
 Counter64 look alike; see monitoring.snmp.syntax for the per-column answer.
 
-v1 and v2c go through our own codec (monitoring.snmp.ber, monitoring.snmp.community):
-gufo-snmp 0.13 puts one OID in a GETNEXT/GETBULK, and a walk of a table's columns in
-one PDU (what snmptable does) is what makes polling cheap. v3 stays on gufo-snmp.
+gufo-snmp does every request it can, in every version: GETs (``get``, ``get_many``,
+``get_one``) and walks of one subtree (``walk`` by GETNEXT, ``bulk_walk`` by GETBULK,
+``walk_columns`` of one column). Our own v1/v2c codec (monitoring.snmp.ber and
+monitoring.snmp.community) does only what gufo-snmp 0.13 cannot: a GETNEXT/GETBULK
+with more than one OID, i.e. ``walk_columns`` of several columns on v1/v2c, where all
+of a table's columns go in one PDU (what snmptable does). That one PDU instead of one
+walk per column is what makes polling cheaper than snmp_exporter. v3 walks of several
+columns are one gufo walk per column, concurrently (the codec has no USM).
 
 One gufo socket carries one PDU at a time (it matches replies by request-id and
-drops the rest), so a v3 session keeps a small pool of sockets; a v1/v2c session has
-one socket whose PDUs are matched by request-id. A per-target semaphore bounds the
-PDUs in flight to that target across all sessions.
+drops the rest), so a session keeps a small pool of sockets; a v3 session hands its
+own on to the next session of the same target in this process (no new engine
+discovery). The codec's socket, opened only for a multi-column walk, lives for the
+session and matches its PDUs by request-id. A per-target semaphore bounds the PDUs
+in flight to that target across all sessions, gufo's and the codec's.
 """
 
 from __future__ import annotations
@@ -117,6 +124,9 @@ class SnmpTarget:
 # engine discovery and time sync (two round trips), which a poll should not repeat
 # every interval. gufo sockets hold no event loop, so the next asyncio.run reuses them.
 # Keyed by the whole target (keys included): changed credentials never reuse a socket.
+# v1/v2c sockets are not kept: opening one costs ~10 us of CPU (gufo, measured), about
+# 1% of a device's poll, below what bench/snmp_poll.py can see, and kept ones would
+# hold a file descriptor per target between polls.
 _V3_POOL: dict[SnmpTarget, list[tuple[GufoSession, float]]] = {}
 _V3_POOL_LOCK = threading.Lock()
 MAX_POOLED_SOCKETS = 1024  # file descriptors held by idle v3 sockets, all targets
@@ -173,15 +183,18 @@ class SnmpSession:
         self._semaphore: asyncio.Semaphore | None = None
         self._answered = False  # has the agent ever answered this session?
         self._pooled = False  # v3: are we using sockets kept from an earlier session?
-        self._channel: CommunityChannel | None = None  # v1/v2c
-        self.requests = 0  # PDUs (v1/v2c) or requests and walks (v3) sent, retries included
+        self._channel: CommunityChannel | None = None  # v1/v2c multi-column walks only
+        self._sent = 0  # gufo GETs and walks (one each), retries; the codec's PDUs on close
+
+    @property
+    def requests(self) -> int:
+        """gufo GETs and walks, plus the codec's PDUs, sent so far (retries included)."""
+        return self._sent + (self._channel.sent if self._channel is not None else 0)
 
     async def __aenter__(self) -> SnmpSession:
         self._semaphore = target_semaphore(self.target, self._max_in_flight)
         if self.target.version != "v3":
-            self._channel = CommunityChannel(self.target)
-            await self._channel.open()
-            return self
+            return self  # nothing to discover: the first request opens what it needs
         if self._reuse:
             await self._adopt_pooled()
         # Open one socket now (unless one was kept), so v3 discovery and key errors
@@ -201,11 +214,11 @@ class SnmpSession:
         self._answered = self._pooled = bool(self._idle)
 
     async def __aexit__(self, *exc_info: object) -> None:
-        if self._reuse and self._channel is None and self._idle:
+        if self._reuse and self.target.version == "v3" and self._idle:
             _give_back(self.target, self._idle, self._max_in_flight)
         self._idle = []  # gufo closes its socket when the object is freed
         if self._channel is not None:
-            self.requests = self._channel.sent
+            self._sent += self._channel.sent  # keep the count after the close
             self._channel.close()
             self._channel = None
 
@@ -214,8 +227,6 @@ class SnmpSession:
         oids = list(oids)
         if not oids:
             return {}
-        if self._channel is not None:
-            return await self._request(lambda ch: ch.get(oids))
         found = await self._request(lambda s: s.get_many(oids))
         if self.target.version == "v1" and len(found) < len(oids) and len(oids) > 1:
             # v1 noSuchName fails the whole PDU: ask one by one to keep the rest.
@@ -242,42 +253,44 @@ class SnmpSession:
 
     async def walk(self, column_oid: str) -> list[VarBind]:
         """GETNEXT walk of one subtree (works on v1)."""
-        if self._channel is not None:
-            return _as_varbinds(column_oid, await self._walk_group([column_oid], bulk=False))
         return await self._request(lambda s: _collect(s.getnext(column_oid)))
 
     async def bulk_walk(self, column_oid: str, max_repetitions: int | None = None) -> list[VarBind]:
         """GETBULK walk of one subtree; GETNEXT on v1.
 
         Without an explicit ``max_repetitions`` the per-target adaptive value is
-        used: halved and the walk restarted on tooBig or timeout, down to 1.
+        used (capped by the rows this subtree had last time): halved and the walk
+        restarted on tooBig or timeout, down to 1, where the error is raised.
         """
         if self.target.version == "v1":
             return await self.walk(column_oid)
-        if self._channel is not None:
-            table = await self._walk_group([column_oid], True, max_repetitions)
-            return _as_varbinds(column_oid, table)
         if max_repetitions is not None:
             return await self._request(lambda s: _collect(s.getbulk(column_oid, max_repetitions)))
+        adaptive, key, table = self.max_repetitions, self.target.key, (column_oid,)
         while True:  # bounded: each failure halves the value until the floor re-raises
-            reps = self.max_repetitions.get(self.target.key)
+            reps = adaptive.for_table(key, table)
             try:
-                return await self._request(lambda s, r=reps: _collect(s.getbulk(column_oid, r)))
+                rows = await self._request(lambda s, r=reps: _collect(s.getbulk(column_oid, r)))
             except (SnmpTooBig, SnmpTimeout):
-                if reps <= self.max_repetitions.floor:
+                if reps <= adaptive.floor:
                     raise
-                self.max_repetitions.shrink(self.target.key)
+                adaptive.shrink(key)
+                continue
+            adaptive.remember_rows(key, table, len(rows))
+            return rows
 
     async def walk_columns(
         self, column_oids: Sequence[str], bulk: bool = True
     ) -> dict[str, dict[str, Value]]:
         """Walk table columns: ``{column: {index: value}}``.
 
-        v1/v2c: the columns of a table go in one GETNEXT/GETBULK (up to
-        DEFAULT_PDU_VARBINDS columns a PDU), each column dropped from the next PDU once
-        it has left its subtree. v3: one concurrent walk per column (gufo-snmp).
+        v1/v2c, several columns: our codec puts the columns of a table in one
+        GETNEXT/GETBULK (up to DEFAULT_PDU_VARBINDS columns a PDU), each column dropped
+        from the next PDU once it has left its subtree. One column, or v3: one
+        concurrent gufo-snmp walk per column.
         """
-        if self._channel is not None:
+        column_oids = list(dict.fromkeys(column_oids))
+        if self.target.version != "v3" and len(column_oids) > 1:
             bulk = bulk and self.target.version != "v1"
             groups = _column_groups(column_oids, DEFAULT_PDU_VARBINDS)
             table: dict[str, dict[str, Value]] = {}
@@ -307,7 +320,8 @@ class SnmpSession:
         while walk.active:
             reps = max_repetitions or adaptive.for_table(key, table)
             try:
-                await self._request(lambda ch, r=reps: ch.walk_step(walk, bulk, r))
+                step = lambda ch, r=reps: ch.walk_step(walk, bulk, r)  # noqa: E731
+                await self._request(step, channel=True)
             except (SnmpTooBig, SnmpTimeout):
                 if not bulk or max_repetitions is not None or reps <= adaptive.floor:
                     raise
@@ -316,12 +330,15 @@ class SnmpSession:
             adaptive.remember_rows(key, table, max(len(r) for r in walk.rows))
         return walk.result()
 
-    async def _request(self, call: Callable[[GufoSession], Awaitable[T]], is_pdu: bool = True) -> T:
+    async def _request(
+        self, call: Callable[[Any], Awaitable[T]], is_pdu: bool = True, channel: bool = False
+    ) -> T:
+        """``call`` with a gufo socket, or with the codec's channel when ``channel``."""
         attempts = self.target.retries + 1
         for attempt in range(attempts):
-            self.requests += is_pdu and self._channel is None
+            self._sent += is_pdu and not channel  # the channel counts its own PDUs
             try:
-                async with self._socket() as sock:
+                async with self._socket(channel) as sock:
                     result = await call(sock)
                 self._answered = self._answered or is_pdu
                 return result
@@ -332,24 +349,33 @@ class SnmpSession:
             except (SnmpNoSuchObject, SnmpTooBig):
                 raise
             except SnmpError:
-                if not self._pooled:
+                if not self._pooled or channel:
                     raise
                 # A kept v3 socket the agent no longer takes (it rebooted: engine
                 # boots and time moved): forget the kept ones and ask again afresh.
                 self._pooled, self._answered = False, False
                 self._idle.clear()
-                return await self._request(call, is_pdu)
+                return await self._request(call, is_pdu, channel)
         raise AssertionError("unreachable")
 
     @asynccontextmanager
-    async def _socket(self) -> AsyncIterator[GufoSession]:
-        """Borrow a gufo socket for one PDU (or one walk), holding a target slot."""
+    async def _socket(self, channel: bool = False) -> AsyncIterator[Any]:
+        """Borrow a gufo socket for one PDU (or one walk), holding a target slot; or,
+        with ``channel``, the session's codec channel (opened on first use)."""
         if self._semaphore is None:
             raise SnmpError("use SnmpSession as an async context manager")
         async with self._semaphore:
-            if self._channel is not None:  # answers are matched by request-id: keep it
+            if channel:  # answers are matched by request-id: it stays for the session
+                if self._channel is None:
+                    opening = CommunityChannel(self.target)
+                    await opening.open()  # a host name: another walk may open one meanwhile
+                    if self._channel is None:
+                        self._channel = opening
+                    else:
+                        opening.close()
                 yield self._channel
                 return
+            started = time.monotonic()
             sock = self._idle.pop() if self._idle else None
             try:
                 if sock is None:
@@ -362,7 +388,7 @@ class SnmpSession:
                 raise
             except BaseException as exc:
                 sock = None
-                raise await self._translate(exc) from exc
+                raise await self._translate(exc, started) from exc
             finally:
                 if sock is not None:
                     self._idle.append(sock)
@@ -384,9 +410,14 @@ class SnmpSession:
         except BaseException as exc:
             raise await self._translate(exc) from exc
 
-    async def _translate(self, exc: BaseException) -> BaseException:
+    async def _translate(self, exc: BaseException, started: float | None = None) -> BaseException:
         if isinstance(exc, TimeoutError):
-            return SnmpTimeout(f"{self.target!r}: no answer in {self.target.timeout_s}s")
+            timeout = self.target.timeout_s
+            if started is not None and time.monotonic() - started < timeout / 2:
+                # gufo's "timeout" at once: its connected socket got ICMP port
+                # unreachable. No agent listens there; say so.
+                return SnmpTimeout(f"{self.target!r}: port unreachable, no agent listening")
+            return SnmpTimeout(f"{self.target!r}: no answer in {timeout}s")
         if isinstance(exc, gufo.NoSuchInstance):
             return SnmpNoSuchObject("?")
         if isinstance(exc, gufo.SnmpAuthError):
@@ -424,10 +455,6 @@ def _column_groups(columns: Sequence[str], per_pdu: int) -> list[list[str]]:
     count = -(-len(ordered) // per_pdu)
     size = -(-len(ordered) // count) if count else 0
     return [ordered[n : n + size] for n in range(0, len(ordered), size)] if size else []
-
-
-def _as_varbinds(column: str, table: dict[str, dict[str, Value]]) -> list[VarBind]:
-    return [(f"{column}.{index}", value) for index, value in table[column].items()]
 
 
 async def _no_pdu(sock: GufoSession) -> None:

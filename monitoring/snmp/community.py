@@ -1,10 +1,12 @@
-"""v1/v2c PDUs over one connected UDP socket per session, answers matched by request-id.
+"""The v1/v2c multi-column walk's transport: our codec's PDUs over one connected UDP
+socket per session, answers matched by request-id.
 
-Why not a gufo socket per PDU: a walk of many columns in one GETBULK needs our codec
-(monitoring.snmp.ber), and one socket whose reader stays registered for the whole
-session, with every PDU in flight matched by request-id, costs one add_reader per
-device poll instead of one per PDU. A late answer to a timed-out request is dropped
-by its request-id, so the socket stays usable after a timeout.
+It carries only what gufo-snmp 0.13 cannot send: a GETNEXT/GETBULK with several OIDs
+(the columns of a table walked together, see SnmpSession.walk_columns). GETs and
+one-column walks go through gufo-snmp (monitoring.snmp.client). The socket is opened
+on a session's first multi-column walk; its reader stays registered for the session,
+so a walk of many PDUs costs one add_reader. A late answer to a timed-out request is
+dropped by its request-id, so the socket stays usable after a timeout.
 """
 
 from __future__ import annotations
@@ -120,23 +122,6 @@ class CommunityChannel:
         finally:
             timer.cancel()
             self._pending.pop(request_id, None)
-
-    async def get(self, oids: list[str]) -> dict[str, object]:
-        """One GET; objects the agent does not have are left out (v1 noSuchName too:
-        the PDU is asked again without the object the agent named)."""
-        names = {ber.encode_oid(oid): oid for oid in oids}
-        asked = list(names)
-        while asked:
-            data, (_rid, status, index, start, end) = await self.exchange(ber.GET, asked)
-            if status == ber.NO_SUCH_NAME and 0 < index <= len(asked):
-                asked.pop(index - 1)
-                continue
-            _raise_for(status, index, self.target)
-            try:
-                return ber.decode_get(data, start, end, names)
-            except ber.BerError as exc:
-                raise SnmpProtocolError(f"{self.target!r}: {exc}") from exc
-        return {}
 
     async def walk_step(self, walk: ber.ColumnWalk, bulk: bool, max_repetitions: int) -> None:
         """One GETBULK (or v1 GETNEXT) for the walk's unfinished columns, fed into it."""

@@ -18,13 +18,14 @@ def test_big_sub_identifiers_use_base_128_with_continuation_bits():
     assert ber.encode_oid("1.3.6.1.4.1.2636") == bytes.fromhex("2b06010401944c")
 
 
-def test_get_of_sys_uptime_is_the_bytes_snmpget_sends():
-    # snmpget -v2c -c public HOST 1.3.6.1.2.1.1.3.0 with request-id 1234 (0x04d2).
+def test_getnext_of_sys_uptime_is_the_bytes_snmpgetnext_sends():
+    # snmpgetnext -v2c -c public HOST 1.3.6.1.2.1.1.3.0 with request-id 1234 (0x04d2)
+    # (captured from net-snmp 5.9: the same bytes around its random 4-byte request-id).
     message = ber.encode_request(
-        "v2c", b"public", ber.GET, 1234, [ber.encode_oid("1.3.6.1.2.1.1.3.0")]
+        "v2c", b"public", ber.GETNEXT, 1234, [ber.encode_oid("1.3.6.1.2.1.1.3.0")]
     )
     assert message.hex() == (
-        "3027" "020101" "0406" + b"public".hex() + "a01a" "020204d2" "020100" "020100"
+        "3027" "020101" "0406" + b"public".hex() + "a11a" "020204d2" "020100" "020100"
         "300e" "300c" "06082b06010201010300" "0500"
     )  # fmt: skip
 
@@ -36,9 +37,10 @@ def test_getbulk_carries_max_repetitions_and_every_column():
     assert b"\x02\x01\x19" in message  # max-repetitions 25
 
 
-def test_an_unreadable_datagram_has_no_request_id():
-    assert ber.request_id_of(b"\x30\x03\x02\x01") is None
-    assert ber.request_id_of(b"garbage") is None
+def test_an_unreadable_datagram_is_a_ber_error():
+    for data in (b"\x30\x03\x02\x01", b"garbage"):
+        with pytest.raises(ber.BerError):
+            ber.response_header(data)
 
 
 def test_not_numeric_oid_is_refused():

@@ -220,3 +220,25 @@ def test_a_closed_port_fails_at_once_not_after_the_timeout(version):
     started = time.monotonic()
     asyncio.run(walk_and_get())
     assert time.monotonic() - started < 1.0
+
+
+@pytest.mark.parametrize("version", ["v1", "v2c"])
+def test_gets_and_one_column_walks_need_no_codec_socket_several_columns_do(snmpd, version):
+    """gufo-snmp carries what it can (GETs, one-column walks); our codec's channel is
+    opened only for a walk of several columns in one PDU, which gufo-snmp cannot send."""
+
+    async def inner():
+        async with SnmpSession(snmpd_target(snmpd, version=version)) as session:
+            values = await session.get([SYS_NAME, SYS_UPTIME])
+            one = await session.walk_columns([IF_DESCR])
+            by_bulk = await session.bulk_walk(IF_DESCR)
+            opened_before = session._channel is not None
+            several = await session.walk_columns([IF_DESCR, IF_IN_OCTETS])
+            return values, one, by_bulk, opened_before, session._channel is not None, several
+
+    values, one, by_bulk, opened_before, opened_after, several = asyncio.run(inner())
+    assert set(values) == {SYS_NAME, SYS_UPTIME}
+    assert one[IF_DESCR]["1"] == b"lo"
+    assert [(f"{IF_DESCR}.{i}", v) for i, v in one[IF_DESCR].items()] == by_bulk
+    assert (opened_before, opened_after) == (False, True)
+    assert several[IF_DESCR] == one[IF_DESCR]
