@@ -54,11 +54,21 @@ transaction = _MetricsTransaction()
 class MetricsRouter:
     """Reads and writes of the `metrics` app's models go to the metrics alias.
 
-    Migrations are left to the default rules (every app everywhere): run
-    `manage.py migrate --database=<alias>` for a separate metrics database.
+    A separate metrics database (`manage.py migrate --database=metrics`) gets the
+    metrics app's tables only: the other apps' tables, data migrations and post-migrate
+    rows (beat schedules, permissions, cache table) belong to the configuration
+    database, and creating them there would make a second, unused copy (or fail, where
+    a model's checks read the default database). The default database gets every app,
+    the metrics tables too, so METRICS_SQL_DATABASE can be switched back.
     """
 
     def db_for_read(self, model, **hints):
         return alias() if model._meta.app_label == "metrics" else None
 
     db_for_write = db_for_read
+
+    def allow_migrate(self, db, app_label, model_name=None, **hints):
+        metrics = alias()
+        if metrics == "default" or db != metrics:
+            return None  # Django's default: every app
+        return app_label == "metrics"

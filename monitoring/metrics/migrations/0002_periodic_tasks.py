@@ -1,6 +1,6 @@
 """The rollup state row and the store's periodic tasks (django-celery-beat rows)."""
 
-from django.db import migrations
+from django.db import migrations, router
 from django.utils import timezone
 
 TASKS = [
@@ -16,6 +16,8 @@ def create(apps, schema_editor):
     # database (METRICS_SQL_DATABASE) each gets its tables' rows when it is migrated.
     db = schema_editor.connection.alias
     apps.get_model("metrics", "RollupState").objects.using(db).get_or_create(pk=1)
+    if not router.allow_migrate(db, "django_celery_beat"):
+        return  # a separate metrics database: beat's rows are the configuration database's
     interval_model = apps.get_model("django_celery_beat", "IntervalSchedule")
     task_model = apps.get_model("django_celery_beat", "PeriodicTask")
     for name, task, every in TASKS:
@@ -29,6 +31,8 @@ def create(apps, schema_editor):
 
 
 def remove(apps, schema_editor):
+    if not router.allow_migrate(schema_editor.connection.alias, "django_celery_beat"):
+        return
     names = [name for name, _, _ in TASKS]
     task_model = apps.get_model("django_celery_beat", "PeriodicTask")
     task_model.objects.using(schema_editor.connection.alias).filter(name__in=names).delete()
