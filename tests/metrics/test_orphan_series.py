@@ -3,12 +3,13 @@ deleted series' id in its cache still stores its samples (private PostgreSQL, re
 the deferred foreign key fails only at commit, which a test transaction never reaches)."""
 
 import re
+import threading
 import time
 
 from django.db import connections
 from django.test.utils import CaptureQueriesContext
 
-from monitoring.metrics.models import MetricSeries
+from monitoring.metrics.models import MetricSample, MetricSeries
 from monitoring.metrics.samples import Sample
 from monitoring.metrics.spool import Spool
 from monitoring.metrics.sql import apply_retention, delete_orphan_series, rollup_trends
@@ -73,3 +74,48 @@ def test_a_cached_id_of_a_deleted_series_does_not_lose_samples(metrics_db, metri
     series = MetricSeries.objects.get(name=metric)
     assert series.id != old_id and series.labels == {"device": "R1"}
     assert list(series.samples.values_list("ts_ms", "value")) == [((NOW - 60) * 1000, 2.0)]
+
+
+def test_retention_racing_writers_loses_no_sample(metrics_db, metric, settings):
+    """Retention empties and deletes 300 series while a writer, whose cache holds their
+    ids, writes new samples for them: both run at once in their own connections, over
+    several rounds. Every new sample is stored, by the writer itself (nothing spooled)."""
+    settings.METRICS_HISTORY_DAYS = 2
+    store = get_store()
+    written: list[tuple[str, int]] = []
+    hits = 0
+    for round_ in range(4):
+        names = [f"R{round_}D{i:03}" for i in range(300)]  # each round, 300 new series
+        store.write([Sample(metric, {"device": d}, NOW - 10 * DAY, 0.0) for d in names])
+        start = threading.Barrier(2)
+        deleted: list[int] = []
+
+        def retention(start=start, deleted=deleted):
+            try:
+                start.wait()
+                deleted.append(apply_retention(now=NOW)[2])
+            finally:
+                connections.close_all()
+
+        thread = threading.Thread(target=retention)
+        thread.start()
+        start.wait()
+        deadline = time.monotonic() + 30
+        for n in range(3000):  # batches of 10 series round the 300 while retention runs
+            if not thread.is_alive() or time.monotonic() > deadline:
+                break
+            ts = NOW - 3600 + round_ * 1000 + n // 30
+            batch = names[n % 30 * 10 : n % 30 * 10 + 10]
+            store.write([Sample(metric, {"device": d}, ts, 1.0) for d in batch])
+            written += [(d, ts * 1000) for d in batch]
+        thread.join(60)
+        assert not thread.is_alive()
+        hits += deleted[0]
+    assert hits, "retention never deleted a series the writer held: no race took place"
+    assert Spool(metrics_db.spool_dir, 10**9).is_empty()  # the writer stored every batch
+    stored = set(
+        MetricSample.objects.using(metrics_db.alias)
+        .filter(series__name=metric, ts_ms__gte=(NOW - 2 * DAY) * 1000)
+        .values_list("series__device", "ts_ms")
+    )
+    assert stored == set(written)
