@@ -11,6 +11,7 @@ from monitoring.snmp.errors import (
     SnmpProtocolError,
     SnmpTimeout,
     SnmpTooBig,
+    SnmpUnknownContext,
 )
 from monitoring.snmp.syntax import Syntax, counter_modulus, syntax_of
 
@@ -26,6 +27,7 @@ __all__ = [
     "SnmpTarget",
     "SnmpTimeout",
     "SnmpTooBig",
+    "SnmpUnknownContext",
     "Syntax",
     "Value",
     "VarBind",

@@ -14,6 +14,12 @@ of a table's columns go in one PDU (what snmptable does). That one PDU instead o
 walk per column is what makes polling cheaper than snmp_exporter. v3 walks of several
 columns are one gufo walk per column, concurrently (the codec has no USM).
 
+pysnmp 7 does only what neither can: SNMPv3 with a context name (gufo-snmp 0.13 cannot
+send one). Every request of a v3 target with a non-empty ``context_name`` (GETs, and
+walks as GETBULK of all the asked columns in one PDU) goes through
+monitoring.snmp.contexts, which returns the same values and raises the same errors
+(plus SnmpUnknownContext); pysnmp is imported only then.
+
 One gufo socket carries one PDU at a time (it matches replies by request-id and
 drops the rest), so a session keeps a small pool of sockets; a v3 session hands its
 own on to the next session of the same target in this process (no new engine
@@ -31,7 +37,7 @@ import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import gufo.snmp as gufo
 from gufo.snmp.aio import SnmpSession as GufoSession
@@ -49,6 +55,9 @@ from monitoring.snmp.errors import (
     SnmpTimeout,
     SnmpTooBig,
 )
+
+if TYPE_CHECKING:
+    from monitoring.snmp.contexts import ContextAgent
 
 Value = None | str | bytes | int | float
 VarBind = tuple[str, Value]
@@ -89,20 +98,24 @@ class SnmpTarget:
     priv_key: str = ""
     timeout_s: float = 2.0
     retries: int = 1
-    context_name: str = ""  # gufo-snmp 0.13 cannot send one: non-empty is refused
+    context_name: str = ""  # v3 only; non-empty: every request goes over pysnmp (contexts.py)
 
     def __post_init__(self) -> None:
         if self.version not in _VERSIONS:
             raise SnmpConfigError(f"unknown SNMP version {self.version!r}")
         if self.version != "v3":
             return
-        if self.context_name:
-            raise SnmpConfigError("SNMPv3 context names are not supported by gufo-snmp 0.13")
         needs_auth = self.security_level in ("authNoPriv", "authPriv")
         if needs_auth and self.auth_protocol not in _AUTH_KEYS:
             raise SnmpConfigError(f"unknown auth protocol {self.auth_protocol!r}")
         if self.security_level == "authPriv" and self.priv_protocol not in _PRIV_KEYS:
             raise SnmpConfigError(f"unknown priv protocol {self.priv_protocol!r}")
+
+    @property
+    def uses_context(self) -> bool:
+        """A v3 context name: requests go over pysnmp (contexts are v3 only; v1/v2c
+        targets ignore the field)."""
+        return self.version == "v3" and bool(self.context_name)
 
     @property
     def key(self) -> tuple[str, int]:
@@ -185,14 +198,21 @@ class SnmpSession:
         self._pooled = False  # v3: are we using sockets kept from an earlier session?
         self._channel: CommunityChannel | None = None  # v1/v2c multi-column walks only
         self._sent = 0  # gufo GETs and walks (one each), retries; the codec's PDUs on close
+        self._context: ContextAgent | None = None  # v3 with a context name only
 
     @property
     def requests(self) -> int:
         """gufo GETs and walks, plus the codec's PDUs, sent so far (retries included)."""
-        return self._sent + (self._channel.sent if self._channel is not None else 0)
+        sent = self._sent + (self._channel.sent if self._channel is not None else 0)
+        return sent + (self._context.sent if self._context is not None else 0)
 
     async def __aenter__(self) -> SnmpSession:
         self._semaphore = target_semaphore(self.target, self._max_in_flight)
+        if self.target.uses_context:
+            from monitoring.snmp.contexts import ContextAgent
+
+            self._context = ContextAgent(self.target, reuse=self._reuse)
+            return self  # pysnmp discovers the engine on the first request
         if self.target.version != "v3":
             return self  # nothing to discover: the first request opens what it needs
         if self._reuse:
@@ -214,6 +234,10 @@ class SnmpSession:
         self._answered = self._pooled = bool(self._idle)
 
     async def __aexit__(self, *exc_info: object) -> None:
+        if self._context is not None:
+            self._sent += self._context.sent  # keep the count after the close
+            self._context.close()
+            self._context = None
         if self._reuse and self.target.version == "v3" and self._idle:
             _give_back(self.target, self._idle, self._max_in_flight)
         self._idle = []  # gufo closes its socket when the object is freed
@@ -227,6 +251,8 @@ class SnmpSession:
         oids = list(oids)
         if not oids:
             return {}
+        if self._context is not None:
+            return await self._in_context(lambda agent: agent.get(oids))
         found = await self._request(lambda s: s.get_many(oids))
         if self.target.version == "v1" and len(found) < len(oids) and len(oids) > 1:
             # v1 noSuchName fails the whole PDU: ask one by one to keep the rest.
@@ -252,7 +278,9 @@ class SnmpSession:
         return result
 
     async def walk(self, column_oid: str) -> list[VarBind]:
-        """GETNEXT walk of one subtree (works on v1)."""
+        """GETNEXT walk of one subtree (works on v1); GETBULK in a v3 context."""
+        if self._context is not None:
+            return await self.bulk_walk(column_oid)
         return await self._request(lambda s: _collect(s.getnext(column_oid)))
 
     async def bulk_walk(self, column_oid: str, max_repetitions: int | None = None) -> list[VarBind]:
@@ -264,6 +292,9 @@ class SnmpSession:
         """
         if self.target.version == "v1":
             return await self.walk(column_oid)
+        if self._context is not None:
+            found = (await self._context_walk([column_oid], max_repetitions))[column_oid]
+            return [(f"{column_oid}.{index}", value) for index, value in found.items()]
         if max_repetitions is not None:
             return await self._request(lambda s: _collect(s.getbulk(column_oid, max_repetitions)))
         adaptive, key, table = self.max_repetitions, self.target.key, (column_oid,)
@@ -290,6 +321,12 @@ class SnmpSession:
         concurrent gufo-snmp walk per column.
         """
         column_oids = list(dict.fromkeys(column_oids))
+        if self._context is not None:  # several columns a GETBULK, like the codec
+            groups = _column_groups(column_oids, DEFAULT_PDU_VARBINDS)
+            table: dict[str, dict[str, Value]] = {}
+            for part in await asyncio.gather(*(self._context_walk(g) for g in groups)):
+                table.update(part)
+            return {column: table[column] for column in column_oids}
         if self.target.version != "v3" and len(column_oids) > 1:
             bulk = bulk and self.target.version != "v1"
             groups = _column_groups(column_oids, DEFAULT_PDU_VARBINDS)
@@ -329,6 +366,54 @@ class SnmpSession:
         if bulk and max_repetitions is None:
             adaptive.remember_rows(key, table, max(len(r) for r in walk.rows))
         return walk.result()
+
+    async def _context_walk(
+        self, columns: Sequence[str], max_repetitions: int | None = None
+    ) -> dict[str, dict[str, Value]]:
+        """GETBULK walk of these columns in the target's v3 context (pysnmp).
+
+        Without an explicit ``max_repetitions`` the per-target adaptive value: halved
+        and the walk restarted on tooBig or timeout, down to 1, where the error is raised.
+        """
+        columns = list(dict.fromkeys(columns))
+        adaptive, key, table = self.max_repetitions, self.target.key, tuple(columns)
+        while True:  # bounded: each failure halves the value until the floor re-raises
+            reps = max_repetitions or adaptive.for_table(key, table)
+            try:
+                found = await self._in_context(
+                    lambda agent, r=reps: agent.walk_columns(columns, r, self._slot), slot=False
+                )
+            except (SnmpTooBig, SnmpTimeout):
+                if max_repetitions is not None or reps <= adaptive.floor:
+                    raise
+                adaptive.shrink(key)
+                continue
+            if max_repetitions is None:
+                adaptive.remember_rows(key, table, max(len(rows) for rows in found.values()))
+            return found
+
+    def _slot(self) -> asyncio.Semaphore:
+        """One of the target's in-flight slots (``async with``)."""
+        if self._semaphore is None:
+            raise SnmpError("use SnmpSession as an async context manager")
+        return self._semaphore
+
+    async def _in_context(
+        self, call: Callable[[ContextAgent], Awaitable[T]], slot: bool = True
+    ) -> T:
+        """``call`` with the session's pysnmp agent (it does the target's retries)."""
+        agent = self._context
+        try:
+            if not slot:
+                return await call(agent)
+            async with self._slot():
+                return await call(agent)
+        except SnmpTimeout:
+            self._answered = self._answered or agent.answered
+            await self._raise_if_priv_failure()
+            raise
+        finally:
+            self._answered = self._answered or agent.answered
 
     async def _request(
         self, call: Callable[[Any], Awaitable[T]], is_pdu: bool = True, channel: bool = False

@@ -11,30 +11,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from monitoring.snmp.contexts import ERROR_INDICATION, usm_user
 from monitoring.snmp.errors import AuthFailure
 
 if TYPE_CHECKING:
     from monitoring.snmp.client import SnmpTarget
 
 PROBE_OID = "1.3.6.1.2.1.1.3.0"  # sysUpTime.0
-
-_PYSNMP_AUTH = {
-    "MD5": "usmHMACMD5AuthProtocol",
-    "SHA": "usmHMACSHAAuthProtocol",
-    "SHA-224": "usmHMAC128SHA224AuthProtocol",
-    "SHA-256": "usmHMAC192SHA256AuthProtocol",
-    "SHA-384": "usmHMAC256SHA384AuthProtocol",
-    "SHA-512": "usmHMAC384SHA512AuthProtocol",
-}
-
-_ERROR_INDICATION = {
-    "UnknownEngineID": AuthFailure.UNKNOWN_ENGINE_ID,
-    "UnknownUserName": AuthFailure.UNKNOWN_USER_NAME,
-    "WrongDigest": AuthFailure.WRONG_DIGEST,
-    "DecryptionError": AuthFailure.DECRYPTION_ERROR,
-    "NotInTimeWindow": AuthFailure.NOT_IN_TIME_WINDOW,
-    "UnsupportedSecurityLevel": AuthFailure.UNSUPPORTED_SECURITY_LEVEL,
-}
 
 
 async def probe_auth(target: SnmpTarget, *, with_priv: bool) -> AuthFailure | None:
@@ -44,13 +27,7 @@ async def probe_auth(target: SnmpTarget, *, with_priv: bool) -> AuthFailure | No
     """
     from pysnmp.hlapi.v3arch import asyncio as hl
 
-    auth = getattr(hl, _PYSNMP_AUTH[target.auth_protocol]) if target.auth_protocol else None
-    user = hl.UsmUserData(
-        target.username,
-        authKey=target.auth_key if auth else None,
-        authProtocol=auth or hl.usmNoAuthProtocol,
-        **(_pysnmp_priv(hl, target) if with_priv else {}),
-    )
+    user = usm_user(hl, target, with_priv=with_priv)
     engine = hl.SnmpEngine()
     try:
         transport = await hl.UdpTransportTarget.create(
@@ -66,19 +43,7 @@ async def probe_auth(target: SnmpTarget, *, with_priv: bool) -> AuthFailure | No
     name = type(indication).__name__
     if name == "RequestTimedOut":
         raise TimeoutError(str(indication))
-    return _ERROR_INDICATION.get(name, AuthFailure.UNKNOWN)
-
-
-def _pysnmp_priv(hl, target: SnmpTarget) -> dict:
-    protocols = {
-        "DES": hl.usmDESPrivProtocol,
-        "AES-128": hl.usmAesCfb128Protocol,
-        "AES-192": hl.usmAesBlumenthalCfb192Protocol,
-        "AES-256": hl.usmAesBlumenthalCfb256Protocol,
-    }
-    if not target.priv_protocol:
-        return {}
-    return {"privKey": target.priv_key, "privProtocol": protocols[target.priv_protocol]}
+    return ERROR_INDICATION.get(name, AuthFailure.UNKNOWN)
 
 
 async def explain_auth_error(target: SnmpTarget) -> AuthFailure:

@@ -47,3 +47,14 @@ class SnmpProtocolError(SnmpError):
 
 class SnmpConfigError(SnmpError, ValueError):
     """The target asks for something we cannot do."""
+
+
+class SnmpUnknownContext(SnmpError):
+    """The agent does not serve this SNMPv3 context (or not to this user)."""
+
+    def __init__(self, context: str, detail: str = "") -> None:
+        self.context = context
+        super().__init__(
+            f"SNMPv3 context {context!r} is unknown to the agent"
+            + (f": {detail}" if detail else "")
+        )
