@@ -110,6 +110,7 @@ def snmpd_config(
     community: str,
     users: tuple[V3User, ...],
     more_ports: tuple[int, ...] = (),
+    extra_lines: tuple[str, ...] = (),
 ) -> str:
     listen = ",".join(f"udp:{address}:{p}" for p in (port, *more_ports))
     lines = [
@@ -124,6 +125,7 @@ def snmpd_config(
     ]
     lines += [u.rouser_line for u in users]
     lines += [u.create_user_line for u in users]
+    lines += extra_lines
     return "\n".join(lines) + "\n"
 
 
@@ -133,16 +135,18 @@ def start_snmpd(
     community: str = COMMUNITY,
     users: tuple[V3User, ...] = V3_USERS,
     more_ports: tuple[int, ...] = (),
+    extra_lines: tuple[str, ...] = (),
 ) -> SnmpdServer:
     """Start snmpd and wait (bounded) until it answers a v2c GET.
 
     ``more_ports``: further UDP ports it also listens on, so one snmpd can stand in for
-    many agents (each (address, port) is its own target to the poller)."""
+    many agents (each (address, port) is its own target to the poller). ``extra_lines``:
+    more snmpd.conf lines (e.g. ``proxy -Cn CONTEXT ...`` for an SNMPv3 context)."""
     path = ensure_snmpd()
     port = port or free_udp_port(address)
     workdir = Path(tempfile.mkdtemp(prefix="wardflux-snmpd-"))
     conf = workdir / "snmpd.conf"
-    conf.write_text(snmpd_config(address, port, community, users, more_ports))
+    conf.write_text(snmpd_config(address, port, community, users, more_ports, extra_lines))
     persistent = workdir / "persist"
     persistent.mkdir()
     log_path = workdir / "snmpd.log"

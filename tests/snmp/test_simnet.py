@@ -9,7 +9,7 @@ import pytest
 from monitoring.simnet.agents import V3_AUTH_KEY, V3_PRIV_KEY, V3_USER, SimAgent
 from monitoring.simnet.devices import DEVICE_KINDS, EXPECTED_RATES
 from monitoring.simnet.mibs import oid_key
-from monitoring.snmp import SnmpConfigError, SnmpSession, SnmpTarget, counter_modulus
+from monitoring.snmp import SnmpSession, SnmpTarget, counter_modulus
 from tests.servers.ports import LOOPBACK, free_udp_port
 from tests.snmp.helpers import SYS_DESCR, SYS_OBJECT_ID, SYS_UPTIME, get, sim_target
 
@@ -30,7 +30,7 @@ def test_each_kind_reads_back_sys_object_id_and_descr(simnet, kind):
 
 
 def test_simulator_v3_user_reads_fortigate_with_context_via_net_snmp(simnet):
-    """snmpsim picks the file by v3 context; our client cannot send one (gufo-snmp 0.13)."""
+    """snmpsim picks the file by v3 context (our client: tests/snmp/test_contexts.py)."""
     address, port = simnet.endpoints[0]
     result = subprocess.run(
         ["snmpget", "-v3", "-On", "-r", "0", "-t", "3", "-u", V3_USER, "-l", "authPriv"]
@@ -42,11 +42,6 @@ def test_simulator_v3_user_reads_fortigate_with_context_via_net_snmp(simnet):
     )
     assert result.returncode == 0, result.stderr
     assert DEVICE_KINDS["fortigate-firewall"].sys_object_id in result.stdout
-
-
-def test_v3_context_name_is_refused_until_gufo_can_send_it():
-    with pytest.raises(SnmpConfigError):
-        SnmpTarget("127.0.0.1", version="v3", username="simulator", context_name="fortigate")
 
 
 def _interface_counters(target: SnmpTarget, has_hc: bool) -> tuple[dict, dict, dict]:
