@@ -236,7 +236,7 @@ class SnmpSession:
     async def __aexit__(self, *exc_info: object) -> None:
         if self._context is not None:
             self._sent += self._context.sent  # keep the count after the close
-            self._context.close()
+            self._context.close(keep=exc_info[0] is None)
             self._context = None
         if self._reuse and self.target.version == "v3" and self._idle:
             _give_back(self.target, self._idle, self._max_in_flight)

@@ -111,19 +111,28 @@ class ContextAgent:
         self._engine = engine or self._hl.SnmpEngine()
         self._user = usm_user(self._hl, target)
         self._transport: Any = None
+        self._probe_transport: Any = None  # the default context, to explain a failure
         self.answered = False  # did the agent answer in this session?
         self.sent = 0  # requests (pysnmp retries not counted)
 
-    async def _transport_target(self) -> Any:
+    async def _transport_target(self, probe: bool = False) -> Any:
+        """The agent's address, with the target's retries; one try when ``probe``."""
+        t = self.target
+        if probe:
+            if self._probe_transport is None:
+                self._probe_transport = await self._hl.UdpTransportTarget.create(
+                    (t.address, t.port), timeout=t.timeout_s, retries=0
+                )
+            return self._probe_transport
         if self._transport is None:
-            t = self.target
             self._transport = await self._hl.UdpTransportTarget.create(
                 (t.address, t.port), timeout=t.timeout_s, retries=t.retries
             )
         return self._transport
 
-    def close(self) -> None:
-        """Close the dispatcher (this loop's socket); keep the engine if it worked.
+    def close(self, keep: bool = True) -> None:
+        """Close the dispatcher (this loop's socket); keep the engine if it worked and
+        ``keep`` (False after an exception: a request may still be pending in it).
 
         The engine keeps what discovery learnt (the agent's engine ID, boots and time);
         pysnmp's config cache forgets the closed transport, so the next session's
@@ -132,7 +141,7 @@ class ContextAgent:
         if cache is not None:
             cache["tran"].clear()
         self._engine.close_dispatcher()
-        if self._reuse and self.answered:
+        if keep and self._reuse and self.answered:
             with _ENGINES_LOCK:
                 if len(_ENGINES) >= MAX_POOLED_ENGINES:
                     _ENGINES.clear()
@@ -208,14 +217,18 @@ class ContextAgent:
     async def _call(
         self, command: Any, *args: Any, context: str | None = None, explain: bool = True
     ) -> list:
-        """One pysnmp command; its varbinds as ``[(dotted oid, pysnmp value)]``."""
+        """One pysnmp command; its varbinds as ``[(dotted oid, pysnmp value)]``.
+
+        ``context``: another context than the target's; the default one ("") is asked
+        only to explain a failure, with one try.
+        """
         hl = self._hl
         name = self.context if context is None else context
         self.sent += 1
         indication, status, index, binds = await command(
             self._engine,
             self._user,
-            await self._transport_target(),
+            await self._transport_target(probe=context == ""),
             hl.ContextData(contextName=name),
             *args,
             lookupMib=False,
@@ -253,18 +266,12 @@ class ContextAgent:
         None: we cannot tell (the agent is silent there too, or does not list them).
         """
         t = self.target
-        saved = self._transport
-        self._transport = await self._hl.UdpTransportTarget.create(
-            (t.address, t.port), timeout=t.timeout_s, retries=0
-        )
         try:
             found = await self.walk_columns([VACM_CONTEXT_NAME], 25, nullcontext, context="")
         except SnmpAuthError as exc:
             return exc
         except SnmpError:
             return None
-        finally:
-            self._transport = saved
         names = {v for v in found[VACM_CONTEXT_NAME].values() if isinstance(v, bytes)}
         if not names:
             return None
