@@ -19,13 +19,16 @@ from monitoring.snmp import (
     SnmpAuthError,
     SnmpSession,
     SnmpTarget,
+    SnmpTimeout,
     SnmpUnknownContext,
     contexts,
 )
+from tests.servers.ports import free_udp_port
 from tests.servers.snmpd import V3_USERS, start_snmpd, stop_snmpd
 from tests.snmp.helpers import SYS_DESCR, SYS_NAME, SYS_OBJECT_ID, get, sim_target, v3_target
 
 CONTEXT = "ctxA"
+DEAD = "ctxDead"  # proxied to a port where no agent listens
 PROXIED = "linux-server"
 IF_DESCR = "1.3.6.1.2.1.2.2.1.2"
 IF_TYPE = "1.3.6.1.2.1.2.2.1.3"
@@ -40,7 +43,9 @@ def proxy_snmpd(simnet):
     server = start_snmpd(
         extra_lines=(
             f"proxy -Cn {CONTEXT} -v 2c -c {PROXIED} 127.0.0.1:{sim_port} .1.3",
+            f"proxy -Cn {DEAD} -v 2c -c x -t 1 -r 0 127.0.0.1:{free_udp_port()} .1.3",
             f"rouser auth-sha auth .1 {CONTEXT}",
+            f"rouser auth-sha auth .1 {DEAD}",
             f"rouser priv-sha-aes128 priv .1 {CONTEXT}",
         )
     )
@@ -120,6 +125,13 @@ def test_unknown_context_is_named_in_our_error(proxy_snmpd):
         get(target, [SYS_NAME])
     assert caught.value.context == "no-such-ctx"
     assert "'no-such-ctx'" in str(caught.value) and "'ctxA'" in str(caught.value)
+
+
+def test_a_served_context_whose_agent_is_down_is_a_timeout_not_an_unknown_context(proxy_snmpd):
+    target = in_context(proxy_snmpd, context=DEAD, timeout_s=0.5)
+    with pytest.raises(SnmpTimeout) as caught:
+        get(target, [SYS_NAME])
+    assert f"'{DEAD}'" in str(caught.value) and "serves that context" in str(caught.value)
 
 
 def test_wrong_auth_key_in_a_context_names_the_reason(proxy_snmpd):
