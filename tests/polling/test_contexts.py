@@ -14,7 +14,7 @@ from monitoring.polling import poll_device
 from monitoring.simnet.devices import DEVICE_KINDS
 from monitoring.templates import apply_template
 from tests.polling.conftest import make_credential, make_device
-from tests.servers.snmpd import AUTH_PASS, start_snmpd, stop_snmpd
+from tests.servers.snmpd import AUTH_PASS, proxied_context, start_snmpd, stop_snmpd
 
 CONTEXT = "ctxA"
 PROXIED = DEVICE_KINDS["linux-server"]
@@ -25,10 +25,7 @@ URL = "/api/v1/credentials/test/"
 def proxy_snmpd(sim_agent):
     sim_port = sim_agent.endpoints[0][1]
     server = start_snmpd(
-        extra_lines=(
-            f"proxy -Cn {CONTEXT} -v 2c -c linux-server 127.0.0.1:{sim_port} .1.3",
-            f"rouser auth-sha auth .1 {CONTEXT}",
-        )
+        extra_lines=proxied_context(CONTEXT, sim_port, "linux-server", (("auth-sha", "auth"),))
     )
     yield server
     stop_snmpd(server)

@@ -129,6 +129,15 @@ def snmpd_config(
     return "\n".join(lines) + "\n"
 
 
+def proxied_context(
+    context: str, port: int, community: str, users: tuple[tuple[str, str], ...], options: str = ""
+) -> tuple[str, ...]:
+    """snmpd.conf lines serving SNMPv3 ``context`` by proxying it (v2c) to the agent on
+    127.0.0.1:``port``, readable by ``users`` ((name, auth|priv) pairs)."""
+    proxy = f"proxy -Cn {context} -v 2c -c {community} {options}127.0.0.1:{port} .1.3"
+    return (proxy, *(f"rouser {name} {level} .1 {context}" for name, level in users))
+
+
 def start_snmpd(
     address: str = LOOPBACK,
     port: int | None = None,

@@ -24,7 +24,7 @@ from monitoring.snmp import (
     contexts,
 )
 from tests.servers.ports import free_udp_port
-from tests.servers.snmpd import V3_USERS, start_snmpd, stop_snmpd
+from tests.servers.snmpd import V3_USERS, proxied_context, start_snmpd, stop_snmpd
 from tests.snmp.helpers import SYS_DESCR, SYS_NAME, SYS_OBJECT_ID, get, sim_target, v3_target
 
 CONTEXT = "ctxA"
@@ -42,11 +42,10 @@ def proxy_snmpd(simnet):
     sim_port = simnet.endpoints[0][1]
     server = start_snmpd(
         extra_lines=(
-            f"proxy -Cn {CONTEXT} -v 2c -c {PROXIED} 127.0.0.1:{sim_port} .1.3",
-            f"proxy -Cn {DEAD} -v 2c -c x -t 1 -r 0 127.0.0.1:{free_udp_port()} .1.3",
-            f"rouser auth-sha auth .1 {CONTEXT}",
-            f"rouser auth-sha auth .1 {DEAD}",
-            f"rouser priv-sha-aes128 priv .1 {CONTEXT}",
+            *proxied_context(
+                CONTEXT, sim_port, PROXIED, (("auth-sha", "auth"), ("priv-sha-aes128", "priv"))
+            ),
+            *proxied_context(DEAD, free_udp_port(), "x", (("auth-sha", "auth"),), "-t 1 -r 0 "),
         )
     )
     yield server
