@@ -30,6 +30,16 @@ def api(users):
     return client_for
 
 
+@pytest.fixture
+def superuser_client(client, users):
+    """A Django test client logged in as the admin role's user, made superuser: the admin
+    site's pages and actions. (pytest-django's own admin_client is another user.)"""
+    users["admin"].is_superuser = True
+    users["admin"].save()
+    client.force_login(users["admin"])
+    return client
+
+
 @pytest.fixture(autouse=True)
 def _fresh_series_cache():
     """Each test's transaction is rolled back, so series ids cached by an earlier test vanish."""

@@ -12,31 +12,23 @@ pytestmark = pytest.mark.django_db
 T0 = 1_800_000_000.0
 
 
-@pytest.fixture
-def admin_client_(client, users):
-    users["admin"].is_superuser = True
-    users["admin"].save()
-    client.force_login(users["admin"])
-    return client
-
-
-def test_channel_admin_never_shows_the_secret(admin_client_):
+def test_channel_admin_never_shows_the_secret(superuser_client):
     ch = NotificationChannel(name="hook", kind="webhook")
     ch.set_settings({"url": "https://example.net/h", "secret": "top-secret-value"})
     ch.save()
     for url in ("/admin/alerts/notificationchannel/",
                 f"/admin/alerts/notificationchannel/{ch.pk}/change/"):  # fmt: skip
-        page = admin_client_.get(url)
+        page = superuser_client.get(url)
         assert page.status_code == 200
         assert "top-secret-value" not in page.content.decode()
         assert "fernet:" not in page.content.decode()
 
 
-def test_channel_admin_keeps_secret_when_left_empty(admin_client_):
+def test_channel_admin_keeps_secret_when_left_empty(superuser_client):
     ch = NotificationChannel(name="hook", kind="webhook")
     ch.set_settings({"url": "https://example.net/h", "secret": "top-secret-value"})
     ch.save()
-    resp = admin_client_.post(
+    resp = superuser_client.post(
         f"/admin/alerts/notificationchannel/{ch.pk}/change/",
         {"name": "hook", "kind": "webhook", "enabled": "on",
          "settings": '{"url": "https://example.net/new"}'},
@@ -46,29 +38,29 @@ def test_channel_admin_keeps_secret_when_left_empty(admin_client_):
     assert ch.plain_settings() == {"url": "https://example.net/new", "secret": "top-secret-value"}
 
 
-def test_acknowledge_and_preview_actions(admin_client_, net, cpu_rule):
+def test_acknowledge_and_preview_actions(superuser_client, net, cpu_rule):
     evaluate_samples([sample(net["core"], 99, T0)])
     alert = Alert.objects.get()
-    admin_client_.post(
+    superuser_client.post(
         "/admin/alerts/alert/",
         {"action": "acknowledge_alerts", "_selected_action": [alert.pk]},
     )
     alert.refresh_from_db()
     assert alert.acknowledged and alert.acknowledged_by.username == "admin-user"
-    page = admin_client_.post(
+    page = superuser_client.post(
         "/admin/alerts/alertrule/",
         {"action": "preview_rules", "_selected_action": [cpu_rule.pk]},
     )
     assert page.status_code == 200 and "core-1" in page.content.decode()
-    assert admin_client_.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code == 200
+    assert superuser_client.get(f"/admin/alerts/alert/{alert.pk}/change/").status_code == 200
 
 
-def test_send_test_admin_action(admin_client_):
+def test_send_test_admin_action(superuser_client):
     with HookReceiver() as hook:
         ch = NotificationChannel(name="hook", kind="webhook")
         ch.set_settings({"url": f"{hook.url}/t"})
         ch.save()
-        admin_client_.post(
+        superuser_client.post(
             "/admin/alerts/notificationchannel/",
             {"action": "send_test_message", "_selected_action": [ch.pk]},
         )

@@ -5,7 +5,6 @@ Nothing of the trial may reach the database, and no secret may come back to the 
 
 import os
 
-import pytest
 from django.urls import reverse
 
 from monitoring.models import SNMPCredential
@@ -87,14 +86,6 @@ def test_api_trial_is_for_staff_only(api, snmpd_server):
 # --- admin form -----------------------------------------------------------------------------
 
 
-@pytest.fixture
-def admin_client(client, users):
-    users["admin"].is_superuser = True
-    users["admin"].save()
-    client.force_login(users["admin"])
-    return client
-
-
 def form_data(**fields) -> dict:
     base = {
         "name": "draft", "version": "v2c", "community": "", "username": "",
@@ -109,12 +100,12 @@ def shown(response) -> list[tuple[str, str]]:
     return [(m.level_tag, str(m)) for m in response.context["messages"]]
 
 
-def test_admin_add_form_tests_without_saving(admin_client, snmpd_server):
+def test_admin_add_form_tests_without_saving(superuser_client, snmpd_server):
     url = reverse("admin:monitoring_snmpcredential_add")
-    page = admin_client.get(url).content.decode()
+    page = superuser_client.get(url).content.decode()
     assert 'name="_test"' in page and 'name="test_address"' in page
     data = form_data(community=snmpd_server.community, port=snmpd_server.port)
-    response = admin_client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 200  # re-rendered, not redirected
     assert shown(response) == [("success", f"Not saved; 127.0.0.1: answers as {SYS_NAME!r}")]
     assert not SNMPCredential.objects.filter(name="draft").exists()
@@ -123,10 +114,10 @@ def test_admin_add_form_tests_without_saving(admin_client, snmpd_server):
     assert snmpd_server.community not in html  # the secret is not echoed into the page
 
 
-def test_admin_add_form_shows_the_v3_reason(admin_client, snmpd_server):
+def test_admin_add_form_shows_the_v3_reason(superuser_client, snmpd_server):
     url = reverse("admin:monitoring_snmpcredential_add")
     data = form_data(**{k: str(v) for k, v in v3_auth(snmpd_server, "wrong-auth-key-1").items()})
-    response = admin_client.post(url, data)
+    response = superuser_client.post(url, data)
     assert response.status_code == 200
     [(level, text)] = shown(response)
     assert level == "error" and "wrong digest" in text, text
@@ -134,30 +125,31 @@ def test_admin_add_form_shows_the_v3_reason(admin_client, snmpd_server):
     assert not SNMPCredential.objects.filter(name="draft").exists()
 
 
-def test_admin_trial_validates_and_needs_an_address(admin_client, db):
+def test_admin_trial_validates_and_needs_an_address(superuser_client, db):
     url = reverse("admin:monitoring_snmpcredential_add")
-    response = admin_client.post(url, form_data(test_address="", community="x"))
+    response = superuser_client.post(url, form_data(test_address="", community="x"))
     assert response.status_code == 200 and shown(response) == []
     assert "test_address" in response.context["adminform"].form.errors
-    bad = admin_client.post(url, form_data(version="v3", username="u", security_level="authNoPriv"))
+    data = form_data(version="v3", username="u", security_level="authNoPriv")
+    bad = superuser_client.post(url, data)
     assert "auth_key" in bad.context["adminform"].form.errors
     assert not SNMPCredential.objects.exists()
 
 
-def test_admin_change_form_keeps_stored_secrets_left_blank(admin_client, snmpd_server):
+def test_admin_change_form_keeps_stored_secrets_left_blank(superuser_client, snmpd_server):
     cred = make_credential("lab", community=snmpd_server.community, port=snmpd_server.port)
     url = reverse("admin:monitoring_snmpcredential_change", args=[cred.pk])
     # The community is left blank: the stored one is tried.
-    response = admin_client.post(url, form_data(name="lab", port=snmpd_server.port))
+    response = superuser_client.post(url, form_data(name="lab", port=snmpd_server.port))
     assert response.status_code == 200
     assert shown(response) == [("success", f"Not saved; 127.0.0.1: answers as {SYS_NAME!r}")]
-    wrong = admin_client.post(url, form_data(name="renamed", community="not-the-community"))
+    wrong = superuser_client.post(url, form_data(name="renamed", community="not-the-community"))
     [(level, _text)] = shown(wrong)
     assert level == "error"
     cred.refresh_from_db()
     assert (cred.name, cred.community) == ("lab", snmpd_server.community)
     # Save without _test still saves: the button changed nothing else.
     data = {k: v for k, v in form_data(name="lab2", port=snmpd_server.port).items() if k != "_test"}
-    assert admin_client.post(url, data).status_code == 302
+    assert superuser_client.post(url, data).status_code == 302
     cred.refresh_from_db()
     assert (cred.name, cred.community) == ("lab2", snmpd_server.community)

@@ -75,12 +75,9 @@ def test_poll_device_command_prints_oid_raw_computed_and_timing(device, capsys):
     assert "if_oper_status{" in out
 
 
-def test_admin_poll_now_action_reports_each_device(device, users, client):
-    users["admin"].is_superuser = True
-    users["admin"].save()
-    client.force_login(users["admin"])
+def test_admin_poll_now_action_reports_each_device(device, superuser_client):
     url = reverse("admin:monitoring_device_changelist")
-    response = client.post(
+    response = superuser_client.post(
         url, {"action": "poll_now", "_selected_action": [device.pk]}, follow=True
     )
     shown = [str(m) for m in response.context["messages"]]
