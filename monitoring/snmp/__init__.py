@@ -1,7 +1,7 @@
 """SNMP for WARD FLUX: one small async client over gufo-snmp."""
 
 from monitoring.snmp.adaptive import MaxRepetitions
-from monitoring.snmp.client import SnmpSession, SnmpTarget, Value, VarBind, run
+from monitoring.snmp.client import SnmpSession, run
 from monitoring.snmp.errors import (
     AuthFailure,
     SnmpAuthError,
@@ -14,6 +14,7 @@ from monitoring.snmp.errors import (
     SnmpUnknownContext,
 )
 from monitoring.snmp.syntax import Syntax, counter_modulus, syntax_of
+from monitoring.snmp.target import SnmpTarget, Value, VarBind
 
 __all__ = [
     "AuthFailure",

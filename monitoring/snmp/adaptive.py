@@ -1,10 +1,12 @@
-"""Per-target GETBULK max-repetitions that backs off on tooBig and timeouts."""
+"""Per-target GETBULK max-repetitions that backs off on tooBig and timeouts, and the
+bound on a walk's rows that every walker (gufo, our codec, pysnmp in a context) keeps."""
 
 import threading
 
 START_MAX_REPETITIONS = 25
 MIN_MAX_REPETITIONS = 1
 MAX_REMEMBERED_TABLES = 200_000
+MAX_WALK_ROWS = 200_000  # a walk that long is an agent looping, not a table
 
 
 class MaxRepetitions:

@@ -31,148 +31,42 @@ in flight to that target across all sessions, gufo's and the codec's.
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
-import weakref
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import gufo.snmp as gufo
 from gufo.snmp.aio import SnmpSession as GufoSession
 
 from monitoring.snmp import ber, diagnose
-from monitoring.snmp.adaptive import MaxRepetitions
+from monitoring.snmp.adaptive import MAX_WALK_ROWS, MaxRepetitions
 from monitoring.snmp.community import CommunityChannel
 from monitoring.snmp.errors import (
     AuthFailure,
     SnmpAuthError,
-    SnmpConfigError,
     SnmpError,
     SnmpNoSuchObject,
     SnmpProtocolError,
     SnmpTimeout,
     SnmpTooBig,
 )
+from monitoring.snmp.sockets import (
+    give_back,
+    take_pooled,
+    target_semaphore,
+)
+from monitoring.snmp.target import GUFO_VERSIONS, SnmpTarget, Value, VarBind
 
 if TYPE_CHECKING:
     from monitoring.snmp.contexts import ContextAgent
 
-Value = None | str | bytes | int | float
-VarBind = tuple[str, Value]
 T = TypeVar("T")
 
 DEFAULT_PDU_VARBINDS = 20
 DEFAULT_MAX_IN_FLIGHT = 4
-MAX_WALK_ROWS = 200_000  # a walk that long is an agent looping, not a table
 
-_AUTH_KEYS = {
-    "MD5": gufo.Md5Key,
-    "SHA": gufo.Sha1Key,
-    "SHA-224": gufo.Sha224Key,
-    "SHA-256": gufo.Sha256Key,
-    "SHA-384": gufo.Sha384Key,
-    "SHA-512": gufo.Sha512Key,
-}
-_PRIV_KEYS = {
-    "DES": gufo.DesKey,
-    "AES-128": gufo.Aes128Key,
-    "AES-192": gufo.Aes192Key,
-    "AES-256": gufo.Aes256Key,
-}
-_VERSIONS = {"v1": gufo.SnmpVersion.v1, "v2c": gufo.SnmpVersion.v2c, "v3": gufo.SnmpVersion.v3}
-
-
-@dataclass(frozen=True)
-class SnmpTarget:
-    address: str
-    port: int = 161
-    version: Literal["v1", "v2c", "v3"] = "v2c"
-    community: str = "public"
-    username: str = ""
-    security_level: Literal["noAuthNoPriv", "authNoPriv", "authPriv"] = "noAuthNoPriv"
-    auth_protocol: str | None = None  # MD5, SHA, SHA-224, SHA-256, SHA-384, SHA-512
-    auth_key: str = ""
-    priv_protocol: str | None = None  # DES, AES-128, AES-192, AES-256
-    priv_key: str = ""
-    timeout_s: float = 2.0
-    retries: int = 1
-    context_name: str = ""  # v3 only; non-empty: every request goes over pysnmp (contexts.py)
-
-    def __post_init__(self) -> None:
-        if self.version not in _VERSIONS:
-            raise SnmpConfigError(f"unknown SNMP version {self.version!r}")
-        if self.version != "v3":
-            return
-        needs_auth = self.security_level in ("authNoPriv", "authPriv")
-        if needs_auth and self.auth_protocol not in _AUTH_KEYS:
-            raise SnmpConfigError(f"unknown auth protocol {self.auth_protocol!r}")
-        if self.security_level == "authPriv" and self.priv_protocol not in _PRIV_KEYS:
-            raise SnmpConfigError(f"unknown priv protocol {self.priv_protocol!r}")
-
-    @property
-    def uses_context(self) -> bool:
-        """A v3 context name: requests go over pysnmp (contexts are v3 only; v1/v2c
-        targets ignore the field)."""
-        return self.version == "v3" and bool(self.context_name)
-
-    @property
-    def key(self) -> tuple[str, int]:
-        return (self.address, self.port)
-
-    def gufo_user(self) -> gufo.User:
-        auth = priv = None
-        if self.security_level in ("authNoPriv", "authPriv"):
-            auth = _AUTH_KEYS[self.auth_protocol](self.auth_key.encode())
-        if self.security_level == "authPriv":
-            priv = _PRIV_KEYS[self.priv_protocol](self.priv_key.encode())
-        return gufo.User(self.username, auth_key=auth, priv_key=priv)
-
-    def __repr__(self) -> str:  # never print keys or communities
-        return f"SnmpTarget({self.address}:{self.port} {self.version})"
-
-
-# v3 sockets that worked, kept between sessions of this process: a v3 socket has done
-# engine discovery and time sync (two round trips), which a poll should not repeat
-# every interval. gufo sockets hold no event loop, so the next asyncio.run reuses them.
-# Keyed by the whole target (keys included): changed credentials never reuse a socket.
-# v1/v2c sockets are not kept: opening one costs ~10 us of CPU (gufo, measured), about
-# 1% of a device's poll, below what bench/snmp_poll.py can see, and kept ones would
-# hold a file descriptor per target between polls.
-_V3_POOL: dict[SnmpTarget, list[tuple[GufoSession, float]]] = {}
-_V3_POOL_LOCK = threading.Lock()
-MAX_POOLED_SOCKETS = 1024  # file descriptors held by idle v3 sockets, all targets
 REFRESH_AFTER_S = 100.0  # gufo: refresh engine time when 150 s passed since the last request
-
-
-def _take_pooled(target: SnmpTarget) -> list[tuple[GufoSession, float]]:
-    with _V3_POOL_LOCK:
-        return _V3_POOL.pop(target, [])
-
-
-def _give_back(target: SnmpTarget, sockets: list[GufoSession], limit: int) -> None:
-    now = time.monotonic()
-    with _V3_POOL_LOCK:
-        if sum(len(v) for v in _V3_POOL.values()) + len(sockets) > MAX_POOLED_SOCKETS:
-            _V3_POOL.clear()  # rare: more v3 targets than we keep sockets for
-        _V3_POOL[target] = [(sock, now) for sock in sockets[:limit]]
-
-
-def forget_pooled_sockets() -> None:
-    with _V3_POOL_LOCK:
-        _V3_POOL.clear()
-
-
-# One semaphore per (event loop, target): asyncio primitives belong to one loop.
-_IN_FLIGHT: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict] = weakref.WeakKeyDictionary()
-
-
-def target_semaphore(target: SnmpTarget, limit: int) -> asyncio.Semaphore:
-    per_loop = _IN_FLIGHT.setdefault(asyncio.get_running_loop(), {})
-    if target.key not in per_loop:
-        per_loop[target.key] = asyncio.Semaphore(limit)
-    return per_loop[target.key]
 
 
 class SnmpSession:
@@ -224,7 +118,7 @@ class SnmpSession:
 
     async def _adopt_pooled(self) -> None:
         now = time.monotonic()
-        for sock, last_used in _take_pooled(self.target):
+        for sock, last_used in take_pooled(self.target):
             if now - last_used > REFRESH_AFTER_S:
                 try:
                     await self._map_errors(sock.refresh())
@@ -239,7 +133,7 @@ class SnmpSession:
             self._context.close(keep=exc_info[0] is None)
             self._context = None
         if self._reuse and self.target.version == "v3" and self._idle:
-            _give_back(self.target, self._idle, self._max_in_flight)
+            give_back(self.target, self._idle, self._max_in_flight)
         self._idle = []  # gufo closes its socket when the object is freed
         if self._channel is not None:
             self._sent += self._channel.sent  # keep the count after the close
@@ -480,7 +374,7 @@ class SnmpSession:
 
     async def _open_socket(self) -> GufoSession:
         t = self.target
-        options: dict[str, Any] = {"timeout": t.timeout_s, "version": _VERSIONS[t.version]}
+        options: dict[str, Any] = {"timeout": t.timeout_s, "version": GUFO_VERSIONS[t.version]}
         if t.version == "v3":
             options["user"] = t.gufo_user()
         else:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager, nullcontext
 from typing import TYPE_CHECKING, Any
 
+from monitoring.snmp.adaptive import MAX_WALK_ROWS
 from monitoring.snmp.errors import (
     AuthFailure,
     SnmpAuthError,
@@ -28,9 +29,8 @@ from monitoring.snmp.errors import (
 )
 
 if TYPE_CHECKING:
-    from monitoring.snmp.client import SnmpTarget, Value
+    from monitoring.snmp.target import SnmpTarget, Value
 
-MAX_WALK_ROWS = 200_000  # as in client.py: a walk that long is an agent looping
 UNKNOWN_CONTEXTS_OID = "1.3.6.1.6.3.12.1.1.5.0"  # SNMP-TARGET-MIB snmpUnknownContexts.0
 VACM_CONTEXT_NAME = "1.3.6.1.6.3.16.1.1.1.1"  # SNMP-VIEW-BASED-ACM-MIB vacmContextName
 

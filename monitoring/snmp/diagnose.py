@@ -15,7 +15,7 @@ from monitoring.snmp.contexts import ERROR_INDICATION, usm_user
 from monitoring.snmp.errors import AuthFailure
 
 if TYPE_CHECKING:
-    from monitoring.snmp.client import SnmpTarget
+    from monitoring.snmp.target import SnmpTarget
 
 PROBE_OID = "1.3.6.1.2.1.1.3.0"  # sysUpTime.0
 

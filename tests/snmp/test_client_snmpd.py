@@ -14,6 +14,7 @@ from monitoring.snmp import (
     SnmpTimeout,
     client,
     run,
+    sockets,
 )
 from tests.servers.ports import free_udp_port
 from tests.servers.snmpd import SYS_CONTACT, SYS_LOCATION, V3_USERS, start_snmpd, stop_snmpd
@@ -150,7 +151,7 @@ def _three_v3_gets(target: SnmpTarget, reuse: bool) -> list:
 
 
 def test_v3_sessions_keep_sockets_between_polls_so_the_agent_sees_one_discovery(snmpd):
-    client.forget_pooled_sockets()
+    sockets.forget_pooled_sockets()
     user = next(u for u in V3_USERS if u.name == "priv-sha-aes128")
     target = v3_target(snmpd, user)
     before = _discoveries(snmpd)
@@ -164,7 +165,7 @@ def test_v3_sessions_keep_sockets_between_polls_so_the_agent_sees_one_discovery(
 
 
 def test_kept_v3_socket_idle_too_long_refreshes_engine_time_and_still_reads(snmpd, monkeypatch):
-    client.forget_pooled_sockets()
+    sockets.forget_pooled_sockets()
     monkeypatch.setattr(client, "REFRESH_AFTER_S", 0.0)
     target = v3_target(snmpd, next(u for u in V3_USERS if u.name == "auth-sha256"))
     before = _discoveries(snmpd)
@@ -173,7 +174,7 @@ def test_kept_v3_socket_idle_too_long_refreshes_engine_time_and_still_reads(snmp
 
 
 def test_changed_keys_never_reuse_a_kept_socket(snmpd):
-    client.forget_pooled_sockets()
+    sockets.forget_pooled_sockets()
     user = next(u for u in V3_USERS if u.name == "priv-sha-aes128")
     _three_v3_gets(v3_target(snmpd, user), reuse=True)
     with pytest.raises(SnmpAuthError):
@@ -185,7 +186,7 @@ def test_kept_v3_socket_still_reads_after_the_agent_restarted():
     start again at 1 from a new persistent directory, so it still takes the kept
     socket's messages: the fallback to a fresh discovery on a refused kept socket is
     not exercised here.)"""
-    client.forget_pooled_sockets()
+    sockets.forget_pooled_sockets()
     user = next(u for u in V3_USERS if u.name == "priv-sha-aes128")
     first = start_snmpd(port=free_udp_port())
     port = first.port
