@@ -10,7 +10,6 @@ with the same labels.
 import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from queue import Full, Queue
 
 from monitoring.metrics import store
@@ -37,36 +36,19 @@ TREND_MAX_SUFFIX = "_trend_max"
 Writer = Callable[[list[Sample]], None]
 
 
-@dataclass(frozen=True, slots=True)
-class ItemSeries:
-    """What a sample needs to know about its item: built in the items phase.
-
-    `series` is checked and rendered once for the whole sync, so the store checks only
-    the value and time of each of the item's rows (see monitoring.metrics.samples).
-    """
-
-    series: Series
-
-    @property
-    def name(self) -> str:
-        return self.series.name
-
-    @property
-    def labels(self) -> dict:
-        return self.series.labels
-
-
 def default_writer() -> Writer:
     """The metrics store's write: validated, spooled to disk if the back end is down."""
     return store.write
 
 
-def series_for(device_name: str, ip: str, key: str) -> ItemSeries:
-    """Raises InvalidSample when the item cannot be a series (the caller skips it)."""
-    return ItemSeries(Series(metric_name(key), {"device": device_name, "ip": str(ip), "key": key}))
+def series_for(device_name: str, ip: str, key: str) -> Series:
+    """The item's series, made in the items phase: checked and rendered once for the whole
+    sync, so the store checks only each row's value and time (monitoring.metrics.samples).
+    Raises InvalidSample when the item cannot be a series (the caller skips it)."""
+    return Series(metric_name(key), {"device": device_name, "ip": str(ip), "key": key})
 
 
-def rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -> list[Sample]:
+def rows_to_samples(rows: Iterable[dict], series: dict[str, Series]) -> list[Sample]:
     """history.get rows -> samples (the hot loop of a sync: a million rows an hour)."""
     samples = []
     append, find = samples.append, series.get
@@ -77,13 +59,13 @@ def rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -> list
         ns = row.get("ns")
         clock = float(row["clock"])
         timestamp = clock + int(ns) / 1e9 if ns and ns != "0" else clock
-        append(SeriesSample(s.series, timestamp, float(row["value"])))
+        append(SeriesSample(s, timestamp, float(row["value"])))
     return samples
 
 
 def _chunk_pages(
     client: ZabbixClient,
-    series: dict[str, ItemSeries],
+    series: dict[str, Series],
     value_type: int,
     chunk: list[str],
     time_from: int,
@@ -160,7 +142,7 @@ def prefetch(sources: Iterable[Iterator], depth: int = PREFETCH_PAGES, workers: 
 def sync_history(
     client: ZabbixClient,
     items_by_type: dict[int, list[str]],
-    series: dict[str, ItemSeries],
+    series: dict[str, Series],
     time_from: int,
     time_till: int,
     write: Writer,
@@ -186,14 +168,14 @@ def sync_history(
     return written
 
 
-def trend_rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -> list[Sample]:
+def trend_rows_to_samples(rows: Iterable[dict], series: dict[str, Series]) -> list[Sample]:
     samples = []
     for row in rows:
         s = series.get(row["itemid"])
         if s is None:
             continue
         clock = int(row["clock"])
-        samples.append(SeriesSample(s.series, clock, float(row["value_avg"])))
+        samples.append(SeriesSample(s, clock, float(row["value_avg"])))
         samples.append(Sample(s.name + TREND_MIN_SUFFIX, s.labels, clock, float(row["value_min"])))
         samples.append(Sample(s.name + TREND_MAX_SUFFIX, s.labels, clock, float(row["value_max"])))
     return samples
@@ -202,7 +184,7 @@ def trend_rows_to_samples(rows: Iterable[dict], series: dict[str, ItemSeries]) -
 def sync_trends(
     client: ZabbixClient,
     itemids: list[str],
-    series: dict[str, ItemSeries],
+    series: dict[str, Series],
     time_from: int,
     time_till: int,
     write: Writer,

@@ -18,13 +18,12 @@ from django.conf import settings
 from django.db import transaction
 
 from monitoring.choices import Source, ValueType
-from monitoring.metrics.samples import InvalidSample
+from monitoring.metrics.samples import InvalidSample, Series
 from monitoring.models import Device, MonitoringItem
 from monitoring.schedule import deferred_sync
 
 from .client import ZabbixClient, ZabbixError, client_for
 from .history import (
-    ItemSeries,
     Writer,
     default_writer,
     prefetch,
@@ -231,10 +230,10 @@ def _mark_removed(link: ZabbixHost) -> None:
 def sync_items(client: ZabbixClient, devices: list[Device]) -> tuple[dict, dict, dict]:
     """Numeric items -> read-only MonitoringItems, host chunk by host chunk.
 
-    Returns counts, {itemid: ItemSeries} and {value_type: [itemid]} for the history phase.
+    Returns counts, {itemid: Series} and {value_type: [itemid]} for the history phase.
     """
     counts = dict.fromkeys(["created", "updated", "unchanged", "deleted", "skipped"], 0)
-    series: dict[str, ItemSeries] = {}
+    series: dict[str, Series] = {}
     by_type: dict[int, list[str]] = defaultdict(list)
     chunks = [
         {d.zabbix_hostid: d for d in devices[start : start + HOSTS_PER_ITEM_CALL]}

@@ -149,7 +149,7 @@ def test_the_zabbix_sync_makes_each_items_series_once():
     item = series_for("R1", "10.0.0.1", "system.cpu.load[all,avg1]")
     rows = [{"itemid": "7", "clock": str(T0 + i), "ns": "0", "value": "0.5"} for i in range(3)]
     samples = rows_to_samples(rows, {"7": item})
-    assert [s.series for s in samples] == [item.series] * 3
+    assert [s.series for s in samples] == [item] * 3
     assert samples[0].labels == {
         "device": "R1",
         "ip": "10.0.0.1",
