@@ -13,8 +13,12 @@ changes a few times a day. So each process keeps both in memory and reads them a
 - or MAX_AGE_S has passed, which bounds how long a change made without signals (a
   queryset ``update()``, ``bulk_create`` of items, raw SQL) goes unseen.
 
-Checking costs one cache read per batch. The periodic passes (conditions, promotion,
-preview) read the database as before: they are not hot.
+A process reads the token at most once every CHECK_INTERVAL_S, not once per batch: a
+worker writing many small batches (one device's poll each) paid a cache read for each,
+~1 ms on the database cache. A change committed in this process drops its own snapshot at
+once; other processes see it within CHECK_INTERVAL_S, well inside any poll interval. The
+periodic passes (conditions, promotion, preview) read the database as before: they are
+not hot.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ from .scope import DeviceFacts, RuleScope, device_facts, load_rules
 
 GENERATION_KEY = "alerts:snapshot:generation"
 MAX_AGE_S = 30.0
+CHECK_INTERVAL_S = 1.0
 
 
 @dataclass
@@ -39,6 +44,7 @@ class Snapshot:
     rules: list = field(default_factory=list)
     scopes: dict[int, RuleScope] = field(default_factory=dict)
     devices: dict[str, DeviceFacts] | None = None  # by name, read on first use
+    checked_at: float = 0.0  # when the generation token was last read
 
     def device_facts(self, names) -> dict[str, DeviceFacts]:
         if self.devices is None:
@@ -53,13 +59,17 @@ _current: Snapshot | None = None
 def current() -> Snapshot:
     """The snapshot to evaluate a batch with, read again when stale."""
     global _current
-    generation = cache.get(GENERATION_KEY)
     now = time.monotonic()
     snap = _current
-    if snap is None or snap.generation != generation or now - snap.loaded_at > MAX_AGE_S:
+    fresh = snap is not None and now - snap.loaded_at <= MAX_AGE_S
+    if fresh and now - snap.checked_at < CHECK_INTERVAL_S:
+        return snap
+    generation = cache.get(GENERATION_KEY)
+    if not fresh or snap.generation != generation:
         rules = load_rules()
         snap = Snapshot(generation, now, rules, {r.pk: RuleScope.of(r) for r in rules})
         _current = snap
+    snap.checked_at = now
     return snap
 
 
@@ -70,5 +80,11 @@ def forget() -> None:
 
 
 def changed(**_kwargs) -> None:
-    """Signal receiver: after the commit, tell every process to read again."""
-    transaction.on_commit(lambda: cache.set(GENERATION_KEY, uuid.uuid4().hex, None))
+    """Signal receiver: after the commit, tell every process to read again (this one at
+    once, the others at their next check)."""
+
+    def announce() -> None:
+        cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+        forget()
+
+    transaction.on_commit(announce)

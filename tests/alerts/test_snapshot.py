@@ -5,6 +5,7 @@ rule in the admin while a worker evaluates batches.
 """
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -64,4 +65,22 @@ def test_a_change_without_signals_is_seen_after_max_age(net, cpu_rule, monkeypat
     assert not Alert.objects.exists()  # the snapshot is still the old one
     monkeypatch.setattr(snapshot, "MAX_AGE_S", 0.0)
     evaluate_samples([sample(net["core"], 10, T0 + 60)])
+    assert Alert.objects.get().value == 10
+
+
+def test_another_process_change_is_seen_at_the_next_token_check(net, cpu_rule, monkeypatch):
+    """Between checks a batch reads nothing shared; a token set by another process (here:
+    set directly, after a change made without this process's signals) is read at the
+    next check, CHECK_INTERVAL_S later."""
+    evaluate_samples([sample(net["core"], 10, T0)])
+    with CaptureQueriesContext(connection) as ctx:
+        evaluate_samples([sample(net["core"], 11, T0 + 30)])
+    read = [q["sql"] for q in ctx.captured_queries]
+    assert not [q for q in read if "wardflux_cache" in q or '"alerts_alertrule"' in q]
+    AlertRule.objects.filter(pk=cpu_rule.pk).update(threshold=5)
+    cache.set(snapshot.GENERATION_KEY, "set-by-another-process", None)
+    evaluate_samples([sample(net["core"], 10, T0 + 60)])
+    assert not Alert.objects.exists()  # not checked yet
+    monkeypatch.setattr(snapshot, "CHECK_INTERVAL_S", 0.0)
+    evaluate_samples([sample(net["core"], 10, T0 + 90)])
     assert Alert.objects.get().value == 10
