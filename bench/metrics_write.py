@@ -38,7 +38,7 @@ from django.test.utils import override_settings  # noqa: E402
 
 from bench.machine import machine  # noqa: E402
 from monitoring.metrics.models import MetricSeries  # noqa: E402
-from monitoring.metrics.samples import Sample, Series, validate_samples  # noqa: E402
+from monitoring.metrics.samples import Sample, Series, check_batch  # noqa: E402
 from monitoring.metrics.store import get_store  # noqa: E402
 from tests.servers.victoria import VictoriaServer  # noqa: E402
 
@@ -159,12 +159,12 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
                     f"({(ratio - 1) * 100:+.0f}%; medians {median[mine] / median[base]:.2f}x)"
                 )
         print("  per 10,000-sample batch, measured apart (best of 3):")
-        series = validate_samples(ours[0])
-        body = vm.render(ours[0], series)
+        checked = check_batch(ours[0])
+        body = vm.render(ours[0], checked)
         parts = {
-            "A: validation": lambda: validate_samples(ours[0]),
-            "A': validation": lambda: validate_samples(plain[0]),
-            "A: rendering": lambda: vm.render(ours[0], series),
+            "A: validation": lambda: check_batch(ours[0]),
+            "A': validation": lambda: check_batch(plain[0]),
+            "A: rendering": lambda: vm.render(ours[0], checked),
             "B: plain rendering": lambda: plain_render(ours[0]),
             "gzip level 1 (off here)": lambda: gzip.compress(body, compresslevel=1),
         }

@@ -177,9 +177,10 @@ def _validate_labels(metric: str, labels: dict[str, str]) -> None:
 
 
 def _check_point(metric: str, value: float, ts: float) -> None:
-    if not isinstance(value, int | float) or math.isnan(value):
+    # bool is an int to Python, not a number to Prometheus (its text would be "True")
+    if not isinstance(value, int | float) or isinstance(value, bool) or math.isnan(value):
         raise InvalidSample(f"value {value!r} of {metric} is not a number")
-    if not isinstance(ts, int | float) or not math.isfinite(ts) or ts <= 0:
+    if not isinstance(ts, int | float) or isinstance(ts, bool) or not math.isfinite(ts) or ts <= 0:
         raise InvalidSample(f"timestamp {ts!r} of {metric} is not a Unix time")
 
 
@@ -219,10 +220,25 @@ def series_texts(samples: list[Sample]) -> list[str]:
     return texts
 
 
+@dataclass(slots=True)
+class CheckedBatch:
+    """A batch that passed check_batch: each sample's series text, and, when the batch
+    was checked by whole-batch passes, the values and times those passes gathered, so
+    the renderer does not gather them again. None: gather them from the samples."""
+
+    texts: list[str]
+    values: list[float] | None = None
+    times: list[float] | None = None
+
+
 def validate_samples(samples: list[Sample]) -> list[str]:
+    """Each sample's series text (render_series), or InvalidSample: check_batch's texts."""
+    return check_batch(samples).texts
+
+
+def check_batch(samples: list[Sample]) -> CheckedBatch:
     """validate_sample over a batch, checking each distinct series only once per process.
 
-    Returns each sample's series text (render_series), which the back ends reuse.
     Raises InvalidSample for the first bad sample, prefixed by its index in the batch.
     The common batches are checked with a few whole-batch passes: samples made by
     Series.sample (their series was checked when it was made), or plain Samples of
@@ -234,9 +250,9 @@ def validate_samples(samples: list[Sample]) -> list[str]:
         known.clear()
     try:
         kinds = set(map(type, samples))
-        if kinds <= {SeriesSample, Sample} and _plain_points(samples):
+        if kinds <= {SeriesSample, Sample} and (points := _plain_points(samples)):
             if kinds == {SeriesSample}:
-                return [s.series.text for s in samples]
+                return CheckedBatch([s.series.text for s in samples], *points)
             if set(map(type, labels := [s.labels for s in samples])) <= _LABEL_TYPES:
                 get = known.get
                 texts = [
@@ -244,25 +260,30 @@ def validate_samples(samples: list[Sample]) -> list[str]:
                     for s, lb in zip(samples, labels, strict=True)
                 ]
                 if None not in texts:
-                    return texts
+                    return CheckedBatch(texts, *points)
     except (TypeError, OverflowError):  # unhashable label values, huge ints: look closer
         pass
-    return _validate_each(samples, known)
+    return CheckedBatch(_validate_each(samples, known))
 
 
 _LABEL_TYPES = frozenset({dict, FrozenLabels})
 
 
-def _plain_points(samples: list[Sample]) -> bool:
-    """Every value and time a plain int or float, no NaN value, every time finite and > 0."""
+def _plain_points(samples: list[Sample]) -> tuple[list, list] | None:
+    """(values, times) when every value and time is a plain int or float, no value NaN,
+    every time finite and > 0; else None. A batch holds few distinct times (one or a few
+    per poll cycle), so times are checked as a set."""
     values = [s.value for s in samples]
     times = [s.timestamp for s in samples]
-    return (
+    distinct = set(times)  # 1 and 1.0 are one member: both plain, both the same time
+    if (
         set(map(type, values)) <= _NUMBER_TYPES
-        and set(map(type, times)) <= _NUMBER_TYPES
+        and set(map(type, distinct)) <= _NUMBER_TYPES
         and not math.isnan(sum(values))  # NaN, or +Inf beside -Inf: look closer
-        and (not times or (math.isfinite(sum(times)) and min(times) > 0))
-    )
+        and (not distinct or (math.isfinite(sum(distinct)) and min(distinct) > 0))
+    ):
+        return values, times
+    return None
 
 
 def _validate_each(samples: list[Sample], known: dict[tuple, str]) -> list[str]:

@@ -21,7 +21,7 @@ from . import results
 from .database import connection, transaction  # the METRICS_SQL_DATABASE alias's
 from .matchers import LabelMatcher
 from .models import MetricSample, MetricSeries, MetricTrend, RollupState
-from .samples import Sample, series_texts
+from .samples import CheckedBatch, Sample, series_texts
 from .store import (
     DEFAULT_LOOKBACK_S,
     BackendUnavailable,
@@ -68,7 +68,7 @@ class SQLStore(MetricsStore):
         self._ids.clear()
 
     # --- write ------------------------------------------------------------------------
-    def write_batch(self, samples: list[Sample], series: list[str] | None = None) -> None:
+    def write_batch(self, samples: list[Sample], checked: CheckedBatch | None = None) -> None:
         """Insert in one transaction; any database failure becomes BackendUnavailable.
 
         IntegrityError means a cached series id is gone (retention deleted the series
@@ -79,8 +79,7 @@ class SQLStore(MetricsStore):
         forever). Anything else (connection refused or lost, server shutting down) is
         an outage: the caller spools the batch and replays it later.
         """
-        if series is None:
-            series = series_texts(samples)
+        series = checked.texts if checked is not None else series_texts(samples)
         for attempt in range(1, WRITE_ATTEMPTS + 1):
             try:
                 self._insert(samples, series)

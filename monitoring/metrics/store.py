@@ -19,7 +19,7 @@ from django.conf import settings
 
 from . import hooks
 from .matchers import LabelMatcher, parse_match
-from .samples import METRIC_NAME_RE, InvalidSample, Sample, validate_samples
+from .samples import METRIC_NAME_RE, CheckedBatch, InvalidSample, Sample, check_batch
 from .spool import Spool, SpoolFull
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,7 @@ class MetricsStore:
         Returns once the batch is acknowledged by the back end or by the spool.
         """
         samples = list(samples)
-        series = validate_samples(samples)
+        checked = check_batch(samples)
         if not samples:
             return
         spool = Spool.from_settings()
@@ -88,18 +88,19 @@ class MetricsStore:
             spool.append(samples)  # older batches still wait: keep the order
         else:
             try:
-                self.write_batch(samples, series)
+                self.write_batch(samples, checked)
             except BackendUnavailable as exc:
                 log.warning("metrics %s write failed (%s): spooling", self.name, exc)
                 spool.append(samples)
         hooks.after_write(samples)
 
     # --- for back ends --------------------------------------------------------------
-    def write_batch(self, samples: list[Sample], series: list[str] | None = None) -> None:
+    def write_batch(self, samples: list[Sample], checked: CheckedBatch | None = None) -> None:
         """Store validated samples; raise BackendUnavailable (or BatchRejected).
 
-        `series` are the samples' series texts (samples.render_series) when the caller
-        has them (write() gets them from validation); None: the back end looks them up.
+        `checked` is what check_batch made of them (their series texts, and the values
+        and times it gathered) when the caller has it, as write() does; None (a batch
+        replayed from the spool): the back end looks the series texts up.
         """
         raise NotImplementedError
 

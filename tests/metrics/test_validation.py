@@ -1,11 +1,18 @@
 """Batch validation with its per-process cache of valid series, and the text rendering
 that reuses the batch's series keys: the fast path must refuse what the full check does."""
 
+import enum
 import uuid
 
 import pytest
 
-from monitoring.metrics.samples import InvalidSample, Sample, series_texts, validate_samples
+from monitoring.metrics.samples import (
+    InvalidSample,
+    Sample,
+    check_batch,
+    series_texts,
+    validate_samples,
+)
 from monitoring.metrics.victoria import VictoriaStore, is_loopback
 
 T0 = 1_700_000_000
@@ -56,6 +63,8 @@ def test_a_known_series_is_checked_by_content_not_by_dict(name):
         (1.0, float("nan"), "is not a Unix time"),
         (1.0, float("inf"), "is not a Unix time"),
         (1.0, "now", "is not a Unix time"),
+        (True, T0, "is not a number"),  # its text would be "True", refused by the back end
+        (1.0, True, "is not a Unix time"),
     ],
 )
 def test_a_known_series_still_gets_its_value_and_time_checked(name, value, timestamp, reason):
@@ -110,7 +119,24 @@ def test_render_escapes_and_spells_infinities_as_prometheus_does(name):
         f"{name}{{}} -Inf {T0 + 2}000\n"
     )
     assert store.render(samples).decode() == expected
-    assert store.render(samples, validate_samples(samples)).decode() == expected  # cached
+    assert store.render(samples, check_batch(samples)).decode() == expected  # cached
+
+
+def test_numbers_of_subclasses_are_rendered_as_their_plain_number(name):
+    """An IntEnum member or a float subclass passes validation (it is a number): its
+    text must be the number, not its repr ("<Level.HIGH: 3>")."""
+
+    class Level(enum.IntEnum):
+        HIGH = 3
+
+    class Celsius(float):
+        def __repr__(self) -> str:
+            return f"Celsius({float(self)})"
+
+    samples = [Sample(name, {}, T0, Level.HIGH), Sample(name, {}, T0, Celsius(21.5))]
+    validate_samples(samples)
+    text = VictoriaStore("http://127.0.0.1:1").render(samples, check_batch(samples)).decode()
+    assert text == f"{name}{{}} 3 {T0}000\n{name}{{}} 21.5 {T0}000\n"
 
 
 def test_gzip_is_off_on_loopback_only():

@@ -6,7 +6,7 @@ import threading
 
 from django.test import override_settings
 
-from monitoring.metrics.samples import Sample, validate_samples
+from monitoring.metrics.samples import Sample, check_batch
 from monitoring.metrics.spool import Spool
 from monitoring.metrics.store import get_store, replay_spool
 from monitoring.metrics.victoria import STREAM_CHUNK_SAMPLES
@@ -44,7 +44,7 @@ def test_a_multi_chunk_batch_arrives_complete_with_exact_times(db, settings, tmp
     settings.METRICS_SPOOL_DIR = tmp_path / "spool"
     store = get_store()
     plain, packed = batch("t_stream_plain"), batch("t_stream_gzip")
-    assert len(list(store.chunks(plain, validate_samples(plain)))) == 4
+    assert len(list(store.chunks(plain, check_batch(plain)))) == 4
     store.write(plain)
     store.gzip = True  # as if VictoriaMetrics were across a network: per-chunk gzip
     try:
