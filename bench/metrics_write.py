@@ -158,6 +158,10 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
                     f"{ours_label:2} our layer vs {label}: {ratio:.2f}x time "
                     f"({(ratio - 1) * 100:+.0f}%; medians {median[mine] / median[base]:.2f}x)"
                 )
+        print(
+            "  Totals swing run to run with VictoriaMetrics' background merges (whichever\n"
+            "  path's batch they land on); the medians are the steadier comparison."
+        )
         print("  per 10,000-sample batch, measured apart (best of 3):")
         checked = check_batch(ours[0])
         body = vm.render(ours[0], checked)
