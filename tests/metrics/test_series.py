@@ -20,6 +20,8 @@ from monitoring.metrics.samples import (
 )
 from monitoring.metrics.victoria import VictoriaStore
 
+from .test_validation import BAD_POINTS
+
 T0 = 1_700_000_000
 
 
@@ -73,15 +75,7 @@ def test_a_series_labels_cannot_be_changed_under_its_samples(name):
     assert copy.deepcopy(sample) == sample
 
 
-@pytest.mark.parametrize(
-    ("value", "timestamp", "reason"),
-    [
-        (float("nan"), T0, "is not a number"),
-        ("1.0", T0, "is not a number"),
-        (1.0, 0, "is not a Unix time"),
-        (1.0, float("inf"), "is not a Unix time"),
-    ],
-)
+@pytest.mark.parametrize(("value", "timestamp", "reason"), BAD_POINTS)
 def test_a_series_sample_still_gets_its_value_and_time_checked(name, value, timestamp, reason):
     series = Series(name, {"device": "R1"})
     bad = [series.sample(T0, 1.0), series.sample(T0 + 1, 2.0), series.sample(timestamp, value)]
