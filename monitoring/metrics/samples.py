@@ -210,25 +210,32 @@ _NUMBER_TYPES = frozenset({float, int})
 def series_texts(samples: list[Sample]) -> list[str]:
     """render_series of each sample's series, from the cache; for samples validated
     before (replayed from the spool), so a series missing is rendered, not checked."""
-    get = _VALID_SERIES.get
-    texts = [
-        s.series.text if type(s) is SeriesSample else get((s.name, *(lb := s.labels), *lb.values()))
-        for s in samples
-    ]
+    texts = _cached_texts(samples, _VALID_SERIES)
     if None in texts:
         texts = [t or render_series(s.name, s.labels) for t, s in zip(texts, samples, strict=True)]
     return texts
+
+
+def _cached_texts(samples: list[Sample], known: dict[tuple, str]) -> list[str | None]:
+    """Each sample's series text, from its Series or from `known`; None where not known."""
+    get = known.get
+    return [
+        s.series.text if type(s) is SeriesSample else get((s.name, *(lb := s.labels), *lb.values()))
+        for s in samples
+    ]
 
 
 @dataclass(slots=True)
 class CheckedBatch:
     """A batch that passed check_batch: each sample's series text, and, when the batch
     was checked by whole-batch passes, the values and times those passes gathered, so
-    the renderer does not gather them again. None: gather them from the samples."""
+    the renderer does not gather them again. None: gather them from the samples.
+    `finite`: those values are all finite (no +Inf / -Inf to spell)."""
 
     texts: list[str]
     values: list[float] | None = None
     times: list[float] | None = None
+    finite: bool = False
 
 
 def validate_samples(samples: list[Sample]) -> list[str]:
@@ -253,12 +260,8 @@ def check_batch(samples: list[Sample]) -> CheckedBatch:
         if kinds <= {SeriesSample, Sample} and (points := _plain_points(samples)):
             if kinds == {SeriesSample}:
                 return CheckedBatch([s.series.text for s in samples], *points)
-            if set(map(type, labels := [s.labels for s in samples])) <= _LABEL_TYPES:
-                get = known.get
-                texts = [
-                    s.series.text if type(s) is SeriesSample else get((s.name, *lb, *lb.values()))
-                    for s, lb in zip(samples, labels, strict=True)
-                ]
+            if set(map(type, [s.labels for s in samples])) <= _LABEL_TYPES:
+                texts = _cached_texts(samples, known)
                 if None not in texts:
                     return CheckedBatch(texts, *points)
     except (TypeError, OverflowError):  # unhashable label values, huge ints: look closer
@@ -269,21 +272,22 @@ def check_batch(samples: list[Sample]) -> CheckedBatch:
 _LABEL_TYPES = frozenset({dict, FrozenLabels})
 
 
-def _plain_points(samples: list[Sample]) -> tuple[list, list] | None:
-    """(values, times) when every value and time is a plain int or float, no value NaN,
-    every time finite and > 0; else None. A batch holds few distinct times (one or a few
-    per poll cycle), so times are checked as a set."""
+def _plain_points(samples: list[Sample]) -> tuple[list, list, bool] | None:
+    """(values, times, all values finite) when every value and time is a plain int or
+    float, no value NaN, every time finite and > 0; else None. A batch holds few distinct
+    times (one or a few per poll cycle), so times are checked as a set."""
     values = [s.value for s in samples]
     times = [s.timestamp for s in samples]
     distinct = set(times)  # 1 and 1.0 are one member: both plain, both the same time
-    if (
-        set(map(type, values)) <= _NUMBER_TYPES
-        and set(map(type, distinct)) <= _NUMBER_TYPES
-        and not math.isnan(sum(values))  # NaN, or +Inf beside -Inf: look closer
-        and (not distinct or (math.isfinite(sum(distinct)) and min(distinct) > 0))
-    ):
-        return values, times
-    return None
+    kinds = set(map(type, values))
+    if not (kinds <= _NUMBER_TYPES and set(map(type, distinct)) <= _NUMBER_TYPES):
+        return None
+    total = sum(values)  # an Inf or NaN anywhere makes the sum one
+    if math.isnan(total):  # NaN, or +Inf beside -Inf: look closer
+        return None
+    if distinct and not (math.isfinite(sum(distinct)) and min(distinct) > 0):
+        return None
+    return values, times, math.isfinite(total)
 
 
 def _validate_each(samples: list[Sample], known: dict[tuple, str]) -> list[str]:

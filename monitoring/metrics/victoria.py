@@ -87,22 +87,19 @@ def _number(value: float) -> str:
     return repr(value)
 
 
-def _lines(texts: list[str], values: list[float], times: list[float], plain: bool) -> str:
+def _lines(
+    texts: list[str], values: list[float], times: list[float], stamps: dict, by_repr: bool
+) -> str:
     """The text of samples given by their series texts, values and times.
 
-    Built as one join of [series, " ", value, " time\n", ...]: a batch holds few
-    distinct times (one or a few per poll cycle), so each is formatted once, and the
-    values are formatted by one map over the batch. A third of an f-string per line.
-    `plain`: every value is a plain int or float (check_batch's fast path saw to it),
-    so repr spells it unless it is infinite.
+    Built as one join of [series, " ", value, " time\n", ...]: `stamps` holds each
+    distinct time's text (a batch has one or a few per poll cycle), and the values are
+    formatted by one map. A third of an f-string per line. `by_repr`: every value is a
+    plain, finite int or float (check_batch saw to it), which repr spells as Prometheus does.
     """
-    stamps = {ts: f" {round(ts * 1000)}\n" for ts in set(times)}
     parts: list = [" "] * (4 * len(texts))
     parts[0::4] = texts
-    if plain and math.isfinite(sum(values)):  # an Inf anywhere makes the sum one
-        parts[2::4] = map(repr, values)
-    else:
-        parts[2::4] = map(_number, values)
+    parts[2::4] = map(repr if by_repr else _number, values)
     parts[3::4] = map(stamps.__getitem__, times)
     return "".join(parts)
 
@@ -151,13 +148,15 @@ class VictoriaStore(MetricsStore):
         if checked is None:
             checked = CheckedBatch(series_texts(samples))
         texts, values, times = checked.texts, checked.values, checked.times
-        plain = values is not None
-        if not plain:
+        by_repr = values is not None and checked.finite
+        if values is None:
             values = [s.value for s in samples]
             times = [s.timestamp for s in samples]
+        stamps = {ts: f" {round(ts * 1000)}\n" for ts in set(times)}
         for start in range(0, len(samples), size):
             end = start + size
-            yield _lines(texts[start:end], values[start:end], times[start:end], plain).encode()
+            chunk = _lines(texts[start:end], values[start:end], times[start:end], stamps, by_repr)
+            yield chunk.encode()
 
     def write_batch(self, samples: list[Sample], checked: CheckedBatch | None = None) -> None:
         """POST the batch; over STREAM_CHUNK_SAMPLES samples, as a chunked body rendered
