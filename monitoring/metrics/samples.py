@@ -282,6 +282,8 @@ def _plain_points(samples: list[Sample]) -> tuple[list, list, bool] | None:
     kinds = set(map(type, values))
     if not (kinds <= _NUMBER_TYPES and set(map(type, distinct)) <= _NUMBER_TYPES):
         return None
+    if int in kinds:  # ints beyond float range that cancel out in the sum: OverflowError here
+        float(max(values)), float(min(values))
     total = sum(values)  # an Inf or NaN anywhere makes the sum one
     if math.isnan(total):  # NaN, or +Inf beside -Inf: look closer
         return None

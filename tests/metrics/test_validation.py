@@ -9,6 +9,7 @@ import pytest
 from monitoring.metrics.samples import (
     InvalidSample,
     Sample,
+    Series,
     check_batch,
     series_texts,
     validate_samples,
@@ -86,6 +87,16 @@ def test_infinities_and_int_values_are_accepted_as_before(name):
             validate_samples(samples)
             == [f'{name}{{device="R1",ip="10.0.0.1"}}'] * 3 + [f'{name}{{device="R1"}}'] * 2
         )
+
+
+def test_ints_beyond_float_range_are_refused_even_when_they_cancel_out(name):
+    """The whole-batch pass sums the values: 10**400 and -10**400 sum to 0, yet each is
+    refused by the sample-by-sample check, so the pass must refuse them too."""
+    validate_samples(batch(name))  # known from here on
+    huge = [Sample(name, {"device": "R1", "ip": "10.0.0.1"}, T0, v) for v in (10**400, -(10**400))]
+    for bad in (huge, [Series(name, {"device": "R1"}).sample(T0, v.value) for v in huge]):
+        with pytest.raises(InvalidSample, match="sample 0: .*too large"):
+            validate_samples(bad)
 
 
 def test_a_bad_label_value_type_is_named_not_crashed_on(name):
