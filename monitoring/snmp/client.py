@@ -189,20 +189,39 @@ class SnmpSession:
         if self._context is not None:
             found = (await self._context_walk([column_oid], max_repetitions))[column_oid]
             return [(f"{column_oid}.{index}", value) for index, value in found.items()]
-        if max_repetitions is not None:
-            return await self._request(lambda s: _collect(s.getbulk(column_oid, max_repetitions)))
-        adaptive, key, table = self.max_repetitions, self.target.key, (column_oid,)
+        return await self._adaptive_walk(
+            (column_oid,),
+            lambda reps: self._request(lambda s: _collect(s.getbulk(column_oid, reps))),
+            len,
+            max_repetitions,
+        )
+
+    async def _adaptive_walk(
+        self,
+        table: tuple[str, ...],
+        walk: Callable[[int], Awaitable[T]],
+        rows: Callable[[T], int],
+        max_repetitions: int | None,
+    ) -> T:
+        """``walk(max_repetitions)`` of these columns, restarted whole on failure.
+
+        Without an explicit ``max_repetitions`` the per-target adaptive value: halved
+        and the walk restarted on tooBig or timeout, down to 1, where the error is
+        raised; the walk's ``rows`` are remembered to cap the next one.
+        """
+        adaptive, key = self.max_repetitions, self.target.key
         while True:  # bounded: each failure halves the value until the floor re-raises
-            reps = adaptive.for_table(key, table)
+            reps = max_repetitions or adaptive.for_table(key, table)
             try:
-                rows = await self._request(lambda s, r=reps: _collect(s.getbulk(column_oid, r)))
+                found = await walk(reps)
             except (SnmpTooBig, SnmpTimeout):
-                if reps <= adaptive.floor:
+                if max_repetitions is not None or reps <= adaptive.floor:
                     raise
                 adaptive.shrink(key)
                 continue
-            adaptive.remember_rows(key, table, len(rows))
-            return rows
+            if max_repetitions is None:
+                adaptive.remember_rows(key, table, rows(found))
+            return found
 
     async def walk_columns(
         self, column_oids: Sequence[str], bulk: bool = True
@@ -216,18 +235,10 @@ class SnmpSession:
         """
         column_oids = list(dict.fromkeys(column_oids))
         if self._context is not None:  # several columns a GETBULK, like the codec
-            groups = _column_groups(column_oids, DEFAULT_PDU_VARBINDS)
-            table: dict[str, dict[str, Value]] = {}
-            for part in await asyncio.gather(*(self._context_walk(g) for g in groups)):
-                table.update(part)
-            return {column: table[column] for column in column_oids}
+            return await _in_groups(column_oids, self._context_walk)
         if self.target.version != "v3" and len(column_oids) > 1:
             bulk = bulk and self.target.version != "v1"
-            groups = _column_groups(column_oids, DEFAULT_PDU_VARBINDS)
-            table: dict[str, dict[str, Value]] = {}
-            for part in await asyncio.gather(*(self._walk_group(g, bulk) for g in groups)):
-                table.update(part)
-            return {column: table[column] for column in column_oids}
+            return await _in_groups(column_oids, lambda group: self._walk_group(group, bulk))
         walker = self.bulk_walk if bulk else self.walk
         results = await asyncio.gather(*(walker(column) for column in column_oids))
         table: dict[str, dict[str, Value]] = {}
@@ -264,27 +275,17 @@ class SnmpSession:
     async def _context_walk(
         self, columns: Sequence[str], max_repetitions: int | None = None
     ) -> dict[str, dict[str, Value]]:
-        """GETBULK walk of these columns in the target's v3 context (pysnmp).
-
-        Without an explicit ``max_repetitions`` the per-target adaptive value: halved
-        and the walk restarted on tooBig or timeout, down to 1, where the error is raised.
-        """
+        """GETBULK walk of these columns in the target's v3 context (pysnmp), with the
+        adaptive max-repetitions of _adaptive_walk."""
         columns = list(dict.fromkeys(columns))
-        adaptive, key, table = self.max_repetitions, self.target.key, tuple(columns)
-        while True:  # bounded: each failure halves the value until the floor re-raises
-            reps = max_repetitions or adaptive.for_table(key, table)
-            try:
-                found = await self._in_context(
-                    lambda agent, r=reps: agent.walk_columns(columns, r, self._slot), slot=False
-                )
-            except (SnmpTooBig, SnmpTimeout):
-                if max_repetitions is not None or reps <= adaptive.floor:
-                    raise
-                adaptive.shrink(key)
-                continue
-            if max_repetitions is None:
-                adaptive.remember_rows(key, table, max(len(rows) for rows in found.values()))
-            return found
+        return await self._adaptive_walk(
+            tuple(columns),
+            lambda reps: self._in_context(
+                lambda agent: agent.walk_columns(columns, reps, self._slot), slot=False
+            ),
+            lambda found: max(len(rows) for rows in found.values()),
+            max_repetitions,
+        )
 
     def _slot(self) -> asyncio.Semaphore:
         """One of the target's in-flight slots (``async with``)."""
@@ -341,9 +342,7 @@ class SnmpSession:
     async def _socket(self, channel: bool = False) -> AsyncIterator[Any]:
         """Borrow a gufo socket for one PDU (or one walk), holding a target slot; or,
         with ``channel``, the session's codec channel (opened on first use)."""
-        if self._semaphore is None:
-            raise SnmpError("use SnmpSession as an async context manager")
-        async with self._semaphore:
+        async with self._slot():
             if channel:  # answers are matched by request-id: it stays for the session
                 if self._channel is None:
                     opening = CommunityChannel(self.target)
@@ -424,6 +423,18 @@ class SnmpSession:
             raise SnmpAuthError(reason, f"user {t.username!r} at {t!r}: {detail}")
         if reason is not None:
             raise SnmpAuthError(reason, f"user {t.username!r} at {t!r}")
+
+
+async def _in_groups(
+    columns: list[str], walk_group: Callable[[list[str]], Awaitable[dict]]
+) -> dict[str, dict[str, Value]]:
+    """``walk_group`` over the columns, DEFAULT_PDU_VARBINDS a PDU, the groups at once:
+    ``{column: {index: value}}`` in the columns' order."""
+    groups = _column_groups(columns, DEFAULT_PDU_VARBINDS)
+    table: dict[str, dict[str, Value]] = {}
+    for part in await asyncio.gather(*(walk_group(group) for group in groups)):
+        table.update(part)
+    return {column: table[column] for column in columns}
 
 
 def _column_groups(columns: Sequence[str], per_pdu: int) -> list[list[str]]:
