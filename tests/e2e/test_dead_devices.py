@@ -1,7 +1,15 @@
 """1,000 devices that never answer (addresses blackholed in a network namespace) beside 100
-that do, polled in one process on one event loop (monitoring.polling): the live ones'
-answers (the generic template's scalars and interface columns each) come no more than 10%
-later than when they are polled alone.
+that do, polled in one process on one event loop (monitoring.polling): no dead device's
+request starts before every live one has answered (the generic template's scalars and
+interface columns each), so the live ones answer as soon as when they are polled alone.
+
+That order is what this test holds exactly. Its timing check is coarse on purpose: the
+live ones' median answer (~24 ms) moves by ±20% between two rounds that run the very same
+code on a shared two-core machine (measured: the mixed rounds were 18% faster in one run
+and 13% slower in a CI run), so a 10% bound here measured noise. The issue's figure (100
+dead among 1,000 live slow the live cycle by < 10%) is bench/snmp_poll.py's; the bound
+here catches the regression this test was written for (dead ones started first held the
+live answers back by ~0.4 s, 17x).
 
 Measured from the start of the batch to each live device's answer, with the dead devices
 ordered first (the worst case for the live ones), alternating live-only and mixed rounds.
@@ -27,7 +35,7 @@ LIVE, DEAD = 100, 1000
 SILENT_ADDRESSES = 59
 DEAD_TIMEOUT_S = 0.5
 ROUNDS = 15
-MAX_GROWTH = 0.10
+MAX_GROWTH = 0.50  # coarse: see the module's docstring
 # What the generic template asks of a device: system scalars and the interface columns.
 IF_COLUMNS = {
     "ifName": "1.3.6.1.2.1.31.1.1.1.1", "ifAlias": "1.3.6.1.2.1.31.1.1.1.18",
@@ -74,16 +82,19 @@ def add_devices(prefix: str, addresses: list[tuple[str, int]], cred_for) -> list
 
 def live_latencies(device_ids: list[int], live: set[int], monkeypatch) -> list[float]:
     """Seconds from the start of the engine's batch (fetch_all) to each live device's
-    outcome; the dead ones are handed over first (the worst order for the live ones)."""
+    outcome; the dead ones are handed over first (the worst order for the live ones),
+    and none of them may start before the last live one has answered."""
     jobs, skipped = polling.prepare(device_ids, None, force=True)
     assert not skipped
     gc.collect()  # and frozen: a collection over more objects is not what we measure
     gc.freeze()
     jobs.sort(key=lambda j: j.device_id in live)
     seen: dict[int, tuple[float, bool]] = {}
+    started: dict[int, float] = {}
     fetch_within = polling._fetch_within
 
     async def timed(job: polling.PollJob) -> polling.RawPoll:
+        started[job.device_id] = time.monotonic() - start
         raw = await fetch_within(job)
         seen[job.device_id] = (time.monotonic() - start, raw.answered)
         return raw
@@ -99,6 +110,9 @@ def live_latencies(device_ids: list[int], live: set[int], monkeypatch) -> list[f
             poll_state.release_lock(job.device_id, None, job.lock_token)
     assert all(seen[d][1] for d in live), "a live device did not answer"
     assert not any(ok for d, (_, ok) in seen.items() if d not in live), "a dead one answered"
+    last_live = max(seen[d][0] for d in live)
+    early = [s for d, s in started.items() if d not in live and s < last_live]
+    assert not early, f"{len(early)} dead devices started before the last live answer"
     return [seen[d][0] for d in live]
 
 
@@ -140,7 +154,7 @@ def credentials(prefix: str, community: str, timeout_s: float):
 
 @pytest.mark.e2e
 @pytest.mark.timeout(180)
-def test_a_thousand_dead_devices_slow_the_live_ones_by_less_than_10_percent(
+def test_a_thousand_dead_devices_start_only_after_the_live_ones_answered(
     db, netns_lab, agents, monkeypatch, settings
 ):
     # Poll locks in memory: the database cache would add ~3 ms a device to each round.
