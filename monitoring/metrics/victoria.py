@@ -47,7 +47,7 @@ import requests
 
 from . import results
 from .matchers import LabelMatcher, devices_matcher, selector
-from .samples import CheckedBatch, Sample, series_texts
+from .samples import CheckedBatch, Sample, series_texts, value_texts
 from .store import (
     DEFAULT_LOOKBACK_S,
     BackendUnavailable,
@@ -87,19 +87,16 @@ def _number(value: float) -> str:
     return repr(value)
 
 
-def _lines(
-    texts: list[str], values: list[float], times: list[float], stamps: dict, by_repr: bool
-) -> str:
-    """The text of samples given by their series texts, values and times.
+def _lines(texts: list[str], values: list[str], times: list[float], stamps: dict) -> str:
+    """The text of samples given by their series texts, value texts and times.
 
     Built as one join of [series, " ", value, " time\n", ...]: `stamps` holds each
-    distinct time's text (a batch has one or a few per poll cycle), and the values are
-    formatted by one map. A third of an f-string per line. `by_repr`: every value is a
-    plain, finite int or float (check_batch saw to it), which repr spells as Prometheus does.
+    distinct time's text (a batch has one or a few per poll cycle). A third of an
+    f-string per line.
     """
     parts: list = [" "] * (4 * len(texts))
     parts[0::4] = texts
-    parts[2::4] = map(repr if by_repr else _number, values)
+    parts[2::4] = values
     parts[3::4] = map(stamps.__getitem__, times)
     return "".join(parts)
 
@@ -147,16 +144,16 @@ class VictoriaStore(MetricsStore):
         size = size or STREAM_CHUNK_SAMPLES
         if checked is None:
             checked = CheckedBatch(series_texts(samples))
-        texts, values, times = checked.texts, checked.values, checked.times
-        by_repr = values is not None and checked.finite
+        texts, values, times = checked.texts, checked.value_texts, checked.times
         if values is None:
             values = [s.value for s in samples]
+            values = value_texts(values) or list(map(_number, values))
+        if times is None:
             times = [s.timestamp for s in samples]
         stamps = {ts: f" {round(ts * 1000)}\n" for ts in set(times)}
         for start in range(0, len(samples), size):
             end = start + size
-            chunk = _lines(texts[start:end], values[start:end], times[start:end], stamps, by_repr)
-            yield chunk.encode()
+            yield _lines(texts[start:end], values[start:end], times[start:end], stamps).encode()
 
     def write_batch(self, samples: list[Sample], checked: CheckedBatch | None = None) -> None:
         """POST the batch; over STREAM_CHUNK_SAMPLES samples, as a chunked body rendered

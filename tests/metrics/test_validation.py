@@ -2,8 +2,10 @@
 that reuses the batch's series keys: the fast path must refuse what the full check does."""
 
 import enum
+import random
 import uuid
 
+import orjson
 import pytest
 
 from monitoring.metrics.samples import (
@@ -13,6 +15,7 @@ from monitoring.metrics.samples import (
     check_batch,
     series_texts,
     validate_samples,
+    value_texts,
 )
 from monitoring.metrics.victoria import VictoriaStore, is_loopback
 
@@ -150,6 +153,49 @@ def test_numbers_of_subclasses_are_rendered_as_their_plain_number(name):
     validate_samples(samples)
     text = VictoriaStore("http://127.0.0.1:1").render(samples, check_batch(samples)).decode()
     assert text == f"{name}{{}} 3 {T0}000\n{name}{{}} 21.5 {T0}000\n"
+
+
+def test_measured_values_read_back_exactly_from_the_text(name):
+    """Values are spelled by orjson (value_texts), not repr: each must read back as the
+    very float or int it was, exponents and all, in the batch's order."""
+    rng = random.Random(7)
+    values = [rng.uniform(-1e6, 1e6) for _ in range(2000)]
+    values += [rng.random() * 10.0 ** rng.randint(-300, 300) for _ in range(2000)]
+    values += [0.0, -0.0, 5e-324, 1.7976931348623157e308, 2**63, -(2**63), 2**64 - 1, 7]
+    series = Series(name, {"device": "R1"})
+    samples = [series.sample(T0 + i, v) for i, v in enumerate(values)]
+    text = VictoriaStore("http://127.0.0.1:1").render(samples, check_batch(samples)).decode()
+    lines = text.splitlines()
+    assert len(lines) == len(values)
+    for line, value, i in zip(lines, values, range(len(values)), strict=True):
+        head, spelled, stamp = line.split(" ")
+        assert head == series.text and stamp == f"{T0 + i}000"
+        assert spelled.lstrip("-")[0].isdigit(), line
+        if isinstance(value, int):
+            assert spelled == str(value)  # ints exact, beyond float's 53 bits too
+        else:
+            assert float(spelled) == value and repr(float(spelled)) == repr(value), line
+
+
+def test_what_orjson_would_spell_as_a_number_is_still_refused(name):
+    """orjson writes an Enum as its value and a Fragment as is: neither is a number to
+    us, and a Fragment holding "1,2" must not shift the other values' texts."""
+
+    class Plain(enum.Enum):
+        THREE = 3
+
+    for bad in (Plain.THREE, orjson.Fragment(b"1,2")):
+        samples = [*batch(name, 2), Sample(name, {"device": "R1"}, T0, bad)]
+        with pytest.raises(InvalidSample, match="sample 2: .*is not a number"):
+            validate_samples(samples)
+        assert value_texts([1.0, bad, 2.0]) is None
+
+
+def test_ints_beyond_64_bits_are_written_exactly_by_the_slower_path(name):
+    samples = [*batch(name, 2), Sample(name, {"device": "R1"}, T0, 2**70)]
+    assert value_texts([s.value for s in samples]) is None  # orjson refuses them
+    text = VictoriaStore("http://127.0.0.1:1").render(samples, check_batch(samples)).decode()
+    assert text.splitlines()[2] == f'{name}{{device="R1"}} {2**70} {T0}000'
 
 
 def test_gzip_is_off_on_loopback_only():
