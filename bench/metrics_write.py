@@ -8,7 +8,9 @@
    Sample list to the same text with plain code and posts it (what a caller without our
    layer would do), C posts text built beforehand (the HTTP floor). Our layer's cost
    (validation, rendering, gzip, spool check, hooks) is the ratio to B; to C it is
-   that plus the price of turning Python objects into text at all.
+   that plus the price of turning Python objects into text at all. A~ and C~ do A's
+   and C's with measured values (all their digits, as rates and RTTs have), which cost
+   a plain renderer four times as much to spell as the integral ones.
 2. A 1-day query_range at 60 s step over 1,000 series on both back ends.
 
 Starts its own VictoriaMetrics (tests/servers/victoria.py) on a free loopback port;
@@ -16,6 +18,7 @@ writes to the configured database under metric names starting with bench_, remov
 """
 
 import argparse
+import gc
 import gzip
 import os
 import statistics
@@ -46,11 +49,15 @@ BATCH = 10_000
 SERIES = 1_000
 
 
-def batches(metric: str, count: int, t0: int, handles: bool = False) -> list[list[Sample]]:
+def batches(
+    metric: str, count: int, t0: int, handles: bool = False, measured: bool = False
+) -> list[list[Sample]]:
     """count batches; each holds 10 points of each of 1,000 series (100 devices x 10 ifs).
 
     handles: made as the producers make them (SNMP poller, ICMP monitor, Zabbix sync):
     one Series per series, held across batches, and series.sample(time, value).
+    measured: values with all their digits, as rates and RTTs are (1234.5678901...),
+    where the default ones are integral floats (13.0), the cheapest to spell.
     """
     labels = [
         {"device": f"D{d:03d}", "ip": f"10.0.{d}.1", "ifName": f"Gi0/{i}", "ifIndex": str(i)}
@@ -58,14 +65,15 @@ def batches(metric: str, count: int, t0: int, handles: bool = False) -> list[lis
         for i in range(10)
     ]
     series = [Series(metric, lbl) for lbl in labels]
+    scale = 1e6 / 7 if measured else 1.0
     out = []
     for b in range(count):
         base = t0 + b * 10 * 60
         out.append(
             [
-                series[j].sample(base + k * 60, float((k * 13 + j) % 97))
+                series[j].sample(base + k * 60, ((k * 13 + j + b) % 97) * scale)
                 if handles
-                else Sample(metric, lbl, base + k * 60, float((k * 13 + j) % 97))
+                else Sample(metric, lbl, base + k * 60, ((k * 13 + j + b) % 97) * scale)
                 for k in range(10)
                 for j, lbl in enumerate(labels)
             ]
@@ -98,12 +106,18 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
         vm.write(warm)  # series created in VictoriaMetrics' index by all paths alike
         # Each path writes its own, equally new points of the same 1,000 series.
         span = n_batches * 600 + 3600
-        ours, plain, prebuilt, bare = (
-            batches("bench_write", n_batches, now - 86400 + j * span, handles=j == 0)
-            for j in range(4)
+        ours, plain, prebuilt, bare, ours_m, prebuilt_m = (
+            batches("bench_write", n_batches, now - 86400 + j * span, j in (0, 4), measured=j > 3)
+            for j in range(6)
         )
         assert plain_render(bare[0]) == vm.render(bare[0]), "not the same payload"
+        assert float(plain_render(prebuilt_m[0]).split()[1]) == prebuilt_m[0][0].value
         bodies = [plain_render(b) for b in prebuilt]
+        bodies_m = [vm.render(b) for b in prebuilt_m]  # what A~ sends: the same text
+        # The prebuilt data is not what a worker holds: keep the collector off it, so a
+        # full collection over 1.2 M samples lands on no path's batch.
+        gc.collect()
+        gc.freeze()
         session = requests.Session()  # kept alive, like our store's session
         url = f"{server.url}/api/v1/import/prometheus"
 
@@ -116,10 +130,12 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
             "plain": lambda i: vm.write(plain[i]),
             "prebuilt": lambda i: post(bodies[i]),
             "bare": lambda i: post(plain_render(bare[i])),
+            "ours_m": lambda i: vm.write(ours_m[i]),
+            "prebuilt_m": lambda i: post(bodies_m[i]),
         }
         times: dict[str, list[float]] = {name: [] for name in paths}
         for i in range(n_batches):  # interleaved, the order rotated: the same server state
-            order = list(paths)[i % 4 :] + list(paths)[: i % 4]
+            order = list(paths)[i % len(paths) :] + list(paths)[: i % len(paths)]
             for name in order:
                 started = time.perf_counter()
                 paths[name](i)
@@ -144,20 +160,30 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
             f"(median batch {median['prebuilt']:.1f} ms, body {len(bodies[0]) / 1024:.0f} KiB)"
         )
         print(
+            f"A~ our store.write, Series samples, measured values {rate(n, total['ours_m'])}  "
+            f"(median batch {median['ours_m']:.1f} ms)"
+        )
+        print(
+            f"C~ bare import: POST of the same text built before {rate(n, total['prebuilt_m'])}  "
+            f"(median batch {median['prebuilt_m']:.1f} ms, body {len(bodies_m[0]) / 1024:.0f} KiB)"
+        )
+        print(
             "  A and B start from the same Sample list and send byte-identical text on a kept-"
             "alive\n  session; B skips validation, spool, hooks and gzip and renders without a"
             " cache.\n  C is the HTTP floor: no text building at all."
         )
-        for ours_label, mine in (("A", "ours"), ("A'", "plain")):
-            for label, base in (
-                ("B (bare import, same input)", "bare"),
-                ("C (HTTP floor)", "prebuilt"),
-            ):
-                ratio = total[mine] / total[base]
-                print(
-                    f"{ours_label:2} our layer vs {label}: {ratio:.2f}x time "
-                    f"({(ratio - 1) * 100:+.0f}%; medians {median[mine] / median[base]:.2f}x)"
-                )
+        for ours_label, mine, label, base in (
+            ("A", "ours", "B (bare import, same input)", "bare"),
+            ("A", "ours", "C (HTTP floor)", "prebuilt"),
+            ("A'", "plain", "B (bare import, same input)", "bare"),
+            ("A'", "plain", "C (HTTP floor)", "prebuilt"),
+            ("A~", "ours_m", "C~ (HTTP floor, measured values)", "prebuilt_m"),
+        ):
+            ratio = total[mine] / total[base]
+            print(
+                f"{ours_label:2} our layer vs {label}: {ratio:.2f}x time "
+                f"({(ratio - 1) * 100:+.0f}%; medians {median[mine] / median[base]:.2f}x)"
+            )
         print(
             "  Totals swing run to run with VictoriaMetrics' background merges (whichever\n"
             "  path's batch they land on); the medians are the steadier comparison."
@@ -165,10 +191,14 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
         print("  per 10,000-sample batch, measured apart (best of 3):")
         checked = check_batch(ours[0])
         body = vm.render(ours[0], checked)
+        checked_m = check_batch(ours_m[0])
         parts = {
             "A: validation": lambda: check_batch(ours[0]),
             "A': validation": lambda: check_batch(plain[0]),
             "A: rendering": lambda: vm.render(ours[0], checked),
+            "A~: validation": lambda: check_batch(ours_m[0]),
+            "A~: rendering": lambda: vm.render(ours_m[0], checked_m),
+            "B~: plain rendering": lambda: plain_render(ours_m[0]),
             "B: plain rendering": lambda: plain_render(ours[0]),
             "gzip level 1 (off here)": lambda: gzip.compress(body, compresslevel=1),
         }
