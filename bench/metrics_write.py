@@ -41,6 +41,8 @@ from django.test.utils import override_settings  # noqa: E402
 
 from bench.machine import machine  # noqa: E402
 from monitoring.metrics.models import MetricSeries  # noqa: E402
+from monitoring.metrics.promtext import parse_numbered  # noqa: E402
+from monitoring.metrics.push import device_samples  # noqa: E402
 from monitoring.metrics.samples import Sample, Series, check_batch  # noqa: E402
 from monitoring.metrics.store import get_store  # noqa: E402
 from tests.servers.victoria import VictoriaServer  # noqa: E402
@@ -192,6 +194,11 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
         checked = check_batch(ours[0])
         body = vm.render(ours[0], checked)
         checked_m = check_batch(ours_m[0])
+        # POST /api/v1/metrics/import's work before store.write, on a body of known series
+        pushed = vm.render([Sample(s.name, s.labels, s.timestamp, s.value) for s in plain[0]])
+        pushed = pushed.decode().replace(',ip="', ',was_ip="')
+        ips = {s.labels["device"]: s.labels["ip"] for s in plain[0]}
+        device_samples(parse_numbered(pushed), ips)
         parts = {
             "A: validation": lambda: check_batch(ours[0]),
             "A': validation": lambda: check_batch(plain[0]),
@@ -201,6 +208,7 @@ def bench_writes(server: VictoriaServer, n_batches: int, spool: Path) -> None:
             "B~: plain rendering": lambda: plain_render(ours_m[0]),
             "B: plain rendering": lambda: plain_render(ours[0]),
             "gzip level 1 (off here)": lambda: gzip.compress(body, compresslevel=1),
+            "push import: parse+ips": lambda: device_samples(parse_numbered(pushed), ips),
         }
         for name, fn in parts.items():
             best = []

@@ -18,7 +18,7 @@ from wardflux.roles import is_technician
 from . import results
 from .params import parse_duration, parse_matchers, parse_time
 from .promtext import PromTextError, parse_numbered
-from .samples import InvalidSample, Sample, validate_sample
+from .push import PushRejected, device_samples
 from .spool import SpoolFull
 from .store import DEFAULT_LOOKBACK_S, BackendUnavailable, NotSupported, QueryError, get_store
 
@@ -152,19 +152,9 @@ class ImportView(MetricsView):
             return error(400, "bad_data", "no samples in the body")
         names = {s.labels.get("device", "") for _, s in numbered}
         ips = dict(Device.objects.filter(name__in=names).values_list("name", "ip_address"))
-        samples = []
-        for lineno, s in numbered:
-            device = s.labels.get("device")
-            if not device:
-                return error(400, "bad_data", f"line {lineno}: no device label", line=lineno)
-            if device not in ips:
-                message = f"line {lineno}: device {device!r} is not a known device"
-                return error(400, "bad_data", message, line=lineno)
-            sample = Sample(s.name, {**s.labels, "ip": ips[device]}, s.timestamp, s.value)
-            try:
-                validate_sample(sample)
-            except InvalidSample as exc:
-                return error(400, "bad_data", f"line {lineno}: {exc}", line=lineno)
-            samples.append(sample)
+        try:
+            samples = device_samples(numbered, ips)
+        except PushRejected as exc:
+            return error(400, "bad_data", str(exc), line=exc.line)
         get_store().write(samples)
         return Response({"status": "success", "data": {"samples": len(samples)}})
