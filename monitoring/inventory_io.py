@@ -20,6 +20,7 @@ from django.db import transaction
 
 from .api.serializers import DeviceSerializer
 from .models import Device, MonitoringTemplate, SNMPCredential
+from .schedule import deferred_sync
 from .templates import apply_template
 
 __all__ = [
@@ -299,12 +300,15 @@ def import_devices(
     """
     result = ImportResult(dry_run=dry_run)
     ordered, result.errors = _parents_first(rows)
-    with transaction.atomic():
+    # Beat's rows for all the devices in one sync at the end, not one per saved row (a
+    # third of a row's cost); none at all when the import is rolled back.
+    with transaction.atomic(), deferred_sync() as touched:
         names = _Names()
         for row in progress(ordered):
             _save_row(row, names, result)
         if result.errors and not skip_invalid:
             transaction.set_rollback(True)
+            touched.clear()
             result.created = result.updated = 0
             result.device_ids = []
             return result
@@ -313,6 +317,7 @@ def import_devices(
             result.template_counts = apply_template(template, devices)
         if dry_run:
             transaction.set_rollback(True)
+            touched.clear()
     return result
 
 

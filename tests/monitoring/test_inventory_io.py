@@ -8,6 +8,7 @@ import pytest
 import yaml
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django_celery_beat.models import PeriodicTask
 
 from monitoring.inventory_io import (
     InventoryError,
@@ -17,6 +18,7 @@ from monitoring.inventory_io import (
     read_rows,
 )
 from monitoring.models import Device, MonitoringTemplate, SNMPCredential, Tag
+from monitoring.schedule import NAME_PREFIX, wanted_tasks
 
 pytestmark = pytest.mark.django_db
 HEADER = ["name", "ip_address", "device_type", "site", "tags", "snmp_credential", "parent"]
@@ -96,6 +98,20 @@ def test_template_option_applies_the_template_to_each_device(tmp_path, lab_crede
     for device in Device.objects.all():
         assert device.items.filter(template=template).count() == template.items.count()
     assert f"Cisco IOS: {3 * template.items.count()} items created" in out
+    # beat's rows, synced once at the end of the import, are what the items want
+    wanted = wanted_tasks(list(Device.objects.values_list("pk", flat=True)))
+    assert len(wanted) >= 3
+    assert set(
+        PeriodicTask.objects.filter(name__startswith=NAME_PREFIX).values_list("name", flat=True)
+    ) == set(wanted)
+
+
+def test_a_failed_import_with_a_template_leaves_no_schedule(tmp_path, lab_credential):
+    path = write_csv(tmp_path / "devices.csv", thousand_rows(bad_index=2)[:3])
+    with pytest.raises(CommandError, match="1 invalid row"):
+        run(path, "--template", "Cisco IOS")
+    assert not Device.objects.exists()
+    assert not PeriodicTask.objects.filter(name__startswith=NAME_PREFIX).exists()
 
 
 def test_unknown_template_is_refused_before_anything_is_read(tmp_path):
