@@ -313,13 +313,21 @@ def _item_fields(row: dict) -> dict:
 
 def sync_server_history(client, server, series, by_type, write, now, progress) -> dict:
     """History in (watermark, now - lag]; the first sync backfills ZABBIX_HISTORY_BACKFILL_S
-    from history and the ZABBIX_TRENDS_BACKFILL_S before that from hourly trends."""
+    from history and the ZABBIX_TRENDS_BACKFILL_S before that from hourly trends.
+
+    The first sync's history starts at an hour's start (up to an hour more than the
+    backfill): a trend row covers its whole hour, so an hour cut by the history's start
+    would come in twice, as its trend's average and as its later raw values.
+    """
     lag_s = getattr(settings, "ZABBIX_HISTORY_LAG_S", 5)
     backfill_s = getattr(settings, "ZABBIX_HISTORY_BACKFILL_S", 3600)
     trends_s = getattr(settings, "ZABBIX_TRENDS_BACKFILL_S", 7 * 86400)
     time_till = int((now or time.time()) - lag_s)
     first = server.history_until_s is None
-    time_from = (server.history_until_s or time_till - backfill_s) + 1
+    if first:
+        time_from = (time_till - backfill_s) // 3600 * 3600
+    else:
+        time_from = server.history_until_s + 1
     if time_from > time_till:
         return {"values": 0, "from": time_from, "till": time_till}
     result = {"from": time_from, "till": time_till}

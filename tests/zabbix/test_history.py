@@ -100,6 +100,34 @@ def test_the_first_sync_takes_hours_older_than_the_backfill_from_trends(
     assert "trends" not in sync_server(zserver, now=time.time() + 1)["history"]
 
 
+def test_an_hour_cut_by_the_history_backfill_comes_from_history_alone(
+    zserver, zapi, zabbix, metrics_store, settings
+):
+    """The backfill would start mid-hour: that hour's trend (the average of values the
+    history also holds) must not be written beside them; the history starts at the hour."""
+    if time.time() % 3600 < 15:  # the current hour's first value must be of a later hour
+        time.sleep(15 - time.time() % 3600)
+    now = int(time.time())
+    hour = (now // 3600 - 1) * 3600  # the previous hour
+    settings.ZABBIX_HISTORY_BACKFILL_S = now - 5 - (hour + 1800)  # history from mid-hour
+    settings.ZABBIX_TRENDS_BACKFILL_S = 6 * 3600
+    host = make_host(zapi, name="cut-1", items=(("temp", 0, "C"),))
+    sent = [("cut-1", "temp", 10, hour + 60), ("cut-1", "temp", 30, hour + 2400)]
+    sent.append(("cut-1", "temp", 7, now - 5))  # of a later hour: the server writes the trend
+    for value in sent:
+        send_values(zabbix, [value])
+    itemid = zapi.item.get(hostids=host["hostid"], output=["itemid"])[0]["itemid"]
+    wait_trends(zapi, itemid, 1)
+    summary = sync_server(zserver)
+    assert summary["history"]["from"] == hour and not summary["history"]["trends"]
+    assert points(metrics_store, "zabbix_temp", "cut-1", hour - 60, hour + 3600, step=60) == [
+        (hour + 60, 10.0),
+        (hour + 2400, 30.0),
+    ]
+    assert points(metrics_store, "zabbix_temp", "cut-1", now - 60, now) == [(now - 5, 7.0)]
+    assert points(metrics_store, "zabbix_temp_trend_min", "cut-1", hour - 60, now, 60) == []
+
+
 def test_prefetch_hands_over_every_page_of_every_source_and_a_fetch_error():
     """Several fetch threads: nothing lost or doubled, and a source's error reaches the
     caller (a sync then fails its history phase instead of writing a partial range)."""
