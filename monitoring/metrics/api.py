@@ -18,7 +18,7 @@ from wardflux.roles import is_technician
 from . import results
 from .params import parse_duration, parse_matchers, parse_time
 from .promtext import PromTextError, parse_numbered
-from .push import PushRejected, device_samples
+from .push import device_samples
 from .spool import SpoolFull
 from .store import DEFAULT_LOOKBACK_S, BackendUnavailable, NotSupported, QueryError, get_store
 
@@ -144,17 +144,14 @@ class ImportView(MetricsView):
     def post(self, request):
         try:
             numbered = parse_numbered(request.data if isinstance(request.data, str) else "")
+            if not numbered:
+                return error(400, "bad_data", "no samples in the body")
+            names = {s.labels.get("device", "") for _, s in numbered}
+            ips = dict(Device.objects.filter(name__in=names).values_list("name", "ip_address"))
+            samples = device_samples(numbered, ips)
         except UnicodeDecodeError:
             return error(400, "bad_data", "body is not UTF-8 text")
-        except PromTextError as exc:
-            return error(400, "bad_data", str(exc), line=exc.line)
-        if not numbered:
-            return error(400, "bad_data", "no samples in the body")
-        names = {s.labels.get("device", "") for _, s in numbered}
-        ips = dict(Device.objects.filter(name__in=names).values_list("name", "ip_address"))
-        try:
-            samples = device_samples(numbered, ips)
-        except PushRejected as exc:
+        except PromTextError as exc:  # a line that cannot be parsed or stored
             return error(400, "bad_data", str(exc), line=exc.line)
         get_store().write(samples)
         return Response({"status": "success", "data": {"samples": len(samples)}})

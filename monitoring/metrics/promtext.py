@@ -27,6 +27,9 @@ _ESCAPES = {"\\": "\\", '"': '"', "n": "\n"}
 
 
 class PromTextError(ValueError):
+    """A pushed line that cannot be parsed (or, from push.py, stored); `line` is its
+    1-based number, `reason` what is wrong with it."""
+
     def __init__(self, line: int, reason: str):
         super().__init__(f"line {line}: {reason}")
         self.line = line

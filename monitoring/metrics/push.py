@@ -6,38 +6,32 @@ A pushed series and a device's address make one Series, kept per process by the 
 series every minute costs a lookup a line, and the store checks only values and times.
 """
 
+from .promtext import PromTextError
 from .samples import InvalidSample, Sample, Series, SeriesSample, validate_sample
 
 _WITH_IP: dict[tuple[Series, str], Series] = {}
 _WITH_IP_MAX = 100_000
 
 
-class PushRejected(ValueError):
-    """A pushed line that cannot be stored; `line` is its 1-based number."""
-
-    def __init__(self, line: int, message: str):
-        super().__init__(f"line {line}: {message}")
-        self.line = line
-
-
 def device_samples(numbered: list[tuple[int, Sample]], ips: dict[str, str]) -> list[Sample]:
     """Each (line number, sample) as stored: its labels and its device's `ip`.
 
-    `ips` maps device names to their addresses. Raises PushRejected for the first line
-    with no device label, an unknown device, or a series the store would refuse.
+    `ips` maps device names to their addresses. Raises PromTextError, as a bad line
+    does, for the first line with no device label, an unknown device, or a series the
+    store would refuse.
     """
     out = []
     for lineno, s in numbered:
         device = s.labels.get("device")
         if not device:
-            raise PushRejected(lineno, "no device label")
+            raise PromTextError(lineno, "no device label")
         ip = ips.get(device)
         if ip is None:
-            raise PushRejected(lineno, f"device {device!r} is not a known device")
+            raise PromTextError(lineno, f"device {device!r} is not a known device")
         try:
             out.append(_with_ip(s, str(ip)))
         except InvalidSample as exc:
-            raise PushRejected(lineno, str(exc)) from None
+            raise PromTextError(lineno, str(exc)) from None
     return out
 
 

@@ -7,7 +7,7 @@ import pytest
 
 from monitoring.metrics import promtext
 from monitoring.metrics.promtext import PromTextError, parse, parse_numbered
-from monitoring.metrics.push import PushRejected, device_samples
+from monitoring.metrics.push import device_samples
 from monitoring.metrics.samples import MAX_LABEL_VALUE_LENGTH, Sample, SeriesSample
 
 T0_MS = 1_700_000_000_000
@@ -70,7 +70,7 @@ def test_a_series_the_store_would_refuse_is_not_kept_and_is_named_by_its_line(me
     text = f'{metric}{{device="R1"}} 1\n{metric}{{device="R1",a="{long}"}} 2'
     numbered = parse_numbered(text, now=NOW)
     assert type(numbered[1][1]) is Sample and f'a="{long}"' not in str(promtext._SERIES)
-    with pytest.raises(PushRejected, match="line 2: label 'a' value is too long") as caught:
+    with pytest.raises(PromTextError, match="line 2: label 'a' value is too long") as caught:
         device_samples(numbered, {"R1": "10.0.0.1"})
     assert caught.value.line == 2
 
