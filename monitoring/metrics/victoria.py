@@ -146,8 +146,12 @@ class VictoriaStore(MetricsStore):
             checked = CheckedBatch(series_texts(samples))
         texts, values, times = checked.texts, checked.value_texts, checked.times
         if values is None:
-            values = [s.value for s in samples]
-            values = value_texts(values) or list(map(_number, values))
+            raw = checked.values
+            if raw is None:  # not gathered by check_batch, nor tried by value_texts
+                raw = [s.value for s in samples]
+                values = value_texts(raw)
+            if values is None:  # an Inf, or a subclass: spelled one by one
+                values = list(map(_number, raw))
         if times is None:
             times = [s.timestamp for s in samples]
         stamps = {ts: f" {round(ts * 1000)}\n" for ts in set(times)}
